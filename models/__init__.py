@@ -1,0 +1,31 @@
+"""The domain: tables and the operations on them. No Flask, no HTTP."""
+
+from .access import Actor
+from .audit import AuditEntry
+from .base import Base
+from .enterprises import Enterprise
+from .errors import AccountLocked, AuthFailed, Conflict, DomainError, Forbidden, Invalid, NotFound
+from .officials import ApiToken, Official, Role
+from .unions import TradeUnion, UnionIndustry, UnionKind
+from .workers import Worker
+
+__all__ = [
+    "AccountLocked",
+    "Actor",
+    "ApiToken",
+    "AuditEntry",
+    "AuthFailed",
+    "Base",
+    "Conflict",
+    "DomainError",
+    "Enterprise",
+    "Forbidden",
+    "Invalid",
+    "NotFound",
+    "Official",
+    "Role",
+    "TradeUnion",
+    "UnionIndustry",
+    "UnionKind",
+    "Worker",
+]

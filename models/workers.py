@@ -1,0 +1,183 @@
+"""Workers: their WeChat identities, employer, union membership and personal data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from . import audit
+from .access import Actor
+from .base import Base, utcnow
+from .crypto import EncryptedText, blind_index
+from .enterprises import Enterprise
+from .errors import Conflict, NotFound
+from .identity import normalize_id_number, normalize_phone
+from .masking import mask_phone
+from .unions import TradeUnion
+
+
+class Worker(Base):
+    """A worker known to the union through WeChat, the mini-program or an official."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    miniapp_openid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    unionid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(50))
+    phone_encrypted: Mapped[str | None] = mapped_column(EncryptedText)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    id_number_encrypted: Mapped[str | None] = mapped_column(EncryptedText)
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    # Membership: the union the worker belongs to, and since when.
+    union_id: Mapped[int | None] = mapped_column(ForeignKey("unions.id"), index=True)
+    member_since: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    employer: Mapped[Enterprise | None] = relationship()
+    union: Mapped[TradeUnion | None] = relationship()
+
+    @property
+    def phone(self) -> str | None:
+        """Return the decrypted phone number."""
+        return self.phone_encrypted
+
+    @phone.setter
+    def phone(self, raw: str | None) -> None:
+        phone = normalize_phone(raw) if raw else None
+        self.phone_encrypted = phone
+        self.phone_hash = blind_index(phone) if phone else None
+
+    @property
+    def id_number(self) -> str | None:
+        """Return the decrypted resident ID number."""
+        return self.id_number_encrypted
+
+    @id_number.setter
+    def id_number(self, raw: str | None) -> None:
+        number = normalize_id_number(raw) if raw else None
+        self.id_number_encrypted = number
+        self.id_number_hash = blind_index(number) if number else None
+
+    @property
+    def masked_phone(self) -> str | None:
+        return mask_phone(self.phone)
+
+    @property
+    def is_member(self) -> bool:
+        return self.union_id is not None and self.member_since is not None
+
+    @property
+    def scope_union_ids(self) -> set[int]:
+        """Return the unions whose officials may see this worker."""
+        ids = {self.union_id} if self.union_id else set()
+        if self.employer is not None:
+            ids |= self.employer.scope_union_ids
+        return ids
+
+
+def find_by_phone(session: Session, phone: str) -> Worker | None:
+    """Find a worker by phone number through its keyed hash."""
+    return session.scalar(select(Worker).where(Worker.phone_hash == blind_index(normalize_phone(phone))))
+
+
+def _check_unique(session: Session, worker: Worker) -> None:
+    for column, value, field in (
+        (Worker.phone_hash, worker.phone_hash, "phone"),
+        (Worker.id_number_hash, worker.id_number_hash, "id_number"),
+        (Worker.openid, worker.openid, "openid"),
+        (Worker.miniapp_openid, worker.miniapp_openid, "miniapp_openid"),
+        (Worker.unionid, worker.unionid, "unionid"),
+    ):
+        if value is not None and session.scalar(select(Worker.id).where(column == value, Worker.id != worker.id)):
+            raise Conflict("该职工信息已被登记", field=field)
+
+
+def create_worker(
+    session: Session,
+    *,
+    name: str | None = None,
+    phone: str | None = None,
+    id_number: str | None = None,
+    openid: str | None = None,
+    miniapp_openid: str | None = None,
+    unionid: str | None = None,
+    employer_id: int | None = None,
+    union_id: int | None = None,
+    member_since: date | None = None,
+) -> Worker:
+    """Register a worker; phone and ID number are validated and stored encrypted."""
+    if employer_id is not None and session.get(Enterprise, employer_id) is None:
+        raise NotFound("未找到该企业")
+    if union_id is not None and session.get(TradeUnion, union_id) is None:
+        raise NotFound("未找到该工会")
+    worker = Worker(
+        name=name,
+        openid=openid,
+        miniapp_openid=miniapp_openid,
+        unionid=unionid,
+        employer_id=employer_id,
+        union_id=union_id,
+        member_since=member_since if union_id else None,
+    )
+    worker.phone = phone
+    worker.id_number = id_number
+    _check_unique(session, worker)
+    session.add(worker)
+    session.flush()
+    return worker
+
+
+def add_worker(session: Session, actor: Actor, **values) -> Worker:
+    """Register a worker on behalf of an official, within the official's scope."""
+    actor.require_write()
+    if values.get("employer_id") is None and values.get("union_id") is None:
+        values["union_id"] = actor.official.union_id  # a walk-in is attached to the official's own union
+    employer = session.get(Enterprise, values["employer_id"]) if values.get("employer_id") else None
+    places = {values.get("union_id")} | (employer.scope_union_ids if employer else set())
+    actor.require_sees(*places, what="工会或企业")
+    created = create_worker(session, **values)
+    audit.record(session, actor=actor, action="create", object_type="worker", object_id=created.id, ip=actor.ip)
+    return created
+
+
+def list_workers(session: Session, actor: Actor, *, phone: str | None = None, limit: int = 200) -> list[Worker]:
+    """List the workers in the official's scope, newest first."""
+    query = (
+        select(Worker)
+        .outerjoin(Enterprise, Worker.employer_id == Enterprise.id)
+        .where(
+            or_(
+                Worker.union_id.in_(actor.union_ids),
+                Enterprise.union_id.in_(actor.union_ids),
+                Enterprise.local_union_id.in_(actor.union_ids),
+            )
+        )
+        .order_by(Worker.id.desc())
+        .limit(limit)
+    )
+    if phone:
+        query = query.where(Worker.phone_hash == blind_index(normalize_phone(phone)))
+    return list(session.scalars(query))
+
+
+def view_worker(session: Session, actor: Actor, worker_id: int) -> Worker:
+    """Return a worker's full record to an official in scope, leaving an audit entry."""
+    worker = session.get(Worker, worker_id)
+    if worker is None:
+        raise NotFound("未找到该职工")
+    actor.require_sees(*worker.scope_union_ids, what="职工")
+    audit.record(
+        session,
+        actor=actor,
+        action="view",
+        object_type="worker",
+        object_id=worker.id,
+        union_id=worker.union_id,
+        ip=actor.ip,
+    )
+    return worker

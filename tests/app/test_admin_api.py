@@ -1,0 +1,139 @@
+"""The admin JSON API: login, scope (404 outside it), clear errors, audit."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_login_gives_a_token_that_opens_the_api(client, demo, login):
+    headers = login("kangcun")
+    me = client.get("/api/admin/me", headers=headers).json
+    assert (me["username"], me["role"], me["union"]["name"]) == ("kangcun", "official", "获嘉县亢村镇工会")
+    assert me["scope_union_ids"] == [demo.union("获嘉县亢村镇工会").id]
+
+
+def test_wrong_password_is_refused_in_chinese(client, demo):
+    response = client.post("/api/admin/login", json={"username": "kangcun", "password": "wrong-password"})
+    assert response.status_code == 401
+    assert response.json["error"] == {"code": "auth_failed", "message": "用户名或密码错误"}
+    unknown = client.post("/api/admin/login", json={"username": "nobody", "password": "wrong-password"})
+    assert unknown.status_code == 401 and unknown.json["error"]["code"] == "auth_failed"
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(client, demo):
+    for _ in range(5):
+        client.post("/api/admin/login", json={"username": "huojia", "password": "guess-guess"})
+    response = client.post("/api/admin/login", json={"username": "huojia", "password": "gonghui2026"})
+    assert response.status_code == 423 and response.json["error"]["code"] == "account_locked"
+    assert "锁定" in response.json["error"]["message"]
+
+
+def test_api_without_login_answers_401_json(client, demo):
+    response = client.get("/api/admin/workers")
+    assert response.status_code == 401 and response.json["error"]["message"] == "请先登录"
+    bad = client.get("/api/admin/workers", headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401
+
+
+def test_worker_of_another_township_is_404(client, demo, login):
+    headers = login("kangcun")
+    other = client.get(f"/api/admin/workers/{demo.worker('李娜').id}", headers=headers)
+    assert other.status_code == 404 and other.json["error"]["code"] == "not_found"
+    own = client.get(f"/api/admin/workers/{demo.worker('张伟').id}", headers=headers)
+    assert own.status_code == 200 and own.json["phone"] == "13837310001"
+    listed = client.get("/api/admin/workers", headers=headers).json["workers"]
+    assert {w["phone"] for w in listed} == {"138****0001", "138****0008"}
+
+
+def test_find_a_worker_by_phone(client, demo, login):
+    headers = login("huojia")
+    found = client.get("/api/admin/workers?phone=138 3731 0002", headers=headers).json["workers"]
+    assert [w["name"] for w in found] == ["李娜"]
+    bad = client.get("/api/admin/workers?phone=12345", headers=headers)
+    assert bad.status_code == 400 and bad.json["error"] == {
+        "code": "invalid",
+        "message": "请输入正确的11位手机号码",
+        "field": "phone",
+    }
+
+
+def test_register_a_worker_and_refuse_bad_payloads(client, demo, login):
+    headers = login("kangcun")
+    employer = demo.enterprise("获嘉县恒达机械有限公司").id
+    made = client.post(
+        "/api/admin/workers", headers=headers, json={"name": "周涛", "phone": "13937310009", "employer_id": employer}
+    )
+    assert made.status_code == 201 and made.json["phone"] == "139****0009"
+    again = client.post("/api/admin/workers", headers=headers, json={"name": "周涛", "phone": "13937310009"})
+    assert again.status_code == 409 and again.json["error"]["field"] == "phone"
+    extra = client.post("/api/admin/workers", headers=headers, json={"name": "x", "salary": 1})
+    assert extra.status_code == 400 and extra.json["error"]["code"] == "invalid_payload"
+    assert extra.json["error"]["fields"][0]["field"] == "salary"
+    not_json = client.post("/api/admin/workers", headers=headers, data="name=x")
+    assert not_json.status_code == 415 and not_json.json["error"]["message"] == "请以 JSON 格式提交"
+    elsewhere = demo.enterprise("获嘉县鑫源纺织有限公司").id
+    outside = client.post("/api/admin/workers", headers=headers, json={"name": "钱七", "employer_id": elsewhere})
+    assert outside.status_code == 404
+
+
+def test_session_cookie_login_works_and_needs_json_for_changes(client, demo):
+    client.post("/api/admin/login", json={"username": "kangcun", "password": "gonghui2026"})
+    assert client.get("/api/admin/me").status_code == 200
+    form = client.post("/api/admin/workers", data={"name": "x"})
+    assert form.status_code == 415
+    client.post("/api/admin/logout", json={})
+    assert client.get("/api/admin/me").status_code == 401
+
+
+def test_logout_revokes_the_token(client, demo, login):
+    headers = login("kangcun")
+    assert client.post("/api/admin/logout", headers=headers, json={}).status_code == 200
+    assert client.get("/api/admin/me", headers=headers).status_code == 401
+
+
+def test_unions_enterprises_and_place_match(client, demo, login):
+    headers = login("huojia")
+    names = {u["name"] for u in client.get("/api/admin/unions", headers=headers).json["unions"]}
+    assert len(names) == 12 and "获嘉县亢村镇工会" in names and "新乡市总工会" not in names
+    township = client.get(f"/api/admin/unions/{demo.union('获嘉县亢村镇工会').id}", headers=headers).json
+    assert [a["name"] for a in township["ancestors"]] == ["获嘉县总工会", "新乡市总工会"]
+    assert client.get(f"/api/admin/unions/{demo.union('凤泉区总工会').id}", headers=headers).status_code == 404
+    match = client.get("/api/admin/unions/match?address=获嘉县亢村镇工业园区8号", headers=headers).json
+    assert match == {
+        "union": {"id": demo.union("获嘉县亢村镇工会").id, "name": "获嘉县亢村镇工会"},
+        "reason": "属地：亢村镇",
+    }
+    enterprises = client.get("/api/admin/enterprises", headers=headers).json["enterprises"]
+    assert {e["name"] for e in enterprises} == {
+        "获嘉县恒达机械有限公司",
+        "获嘉县鑫源纺织有限公司",
+        "获嘉县宏远建材有限公司",
+    }
+
+
+@pytest.mark.parametrize(("username", "status"), [("xinxiang-admin", 201), ("huojia", 403), ("xinxiang-viewer", 403)])
+def test_only_admins_found_unions_through_the_api(client, demo, login, username, status):
+    body = {
+        "parent_id": demo.union("新乡市总工会").id,
+        "name": "新乡市交通运输产业工会",
+        "kind": "industry",
+        "industries": ["交通运输"],
+    }
+    response = client.post("/api/admin/unions", headers=login(username), json=body)
+    assert response.status_code == status
+
+
+def test_admin_reads_the_audit_log_of_views_and_logins(client, demo, login):
+    client.get(f"/api/admin/workers/{demo.worker('张伟').id}", headers=login("kangcun"))
+    entries = client.get("/api/admin/audit", headers=login("xinxiang-admin")).json["entries"]
+    assert [(e["actor"], e["action"]) for e in entries[:3]] == [
+        ("xinxiang-admin", "login"),
+        ("kangcun", "view"),
+        ("kangcun", "login"),
+    ]
+    assert client.get("/api/admin/audit", headers=login("kangcun")).status_code == 403
+
+
+def test_unknown_paths_and_methods_answer_json(client):
+    assert client.get("/api/admin/nothing").json["error"]["code"] == "not_found"
+    assert client.delete("/healthz").status_code == 405
