@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 import redis
@@ -101,10 +101,22 @@ def config(backend) -> TestConfig:
 
 
 @pytest.fixture
-def app(config):
-    app = create_app(config)
-    yield app
-    app.extensions["gonghui.db"][0].dispose()
+def make_app(config):
+    """Create apps from the test config with changes; their pools are closed afterwards."""
+    made = []
+
+    def make(**changes):
+        made.append(create_app(replace(config, **changes)))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.extensions["gonghui.db"][0].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture
