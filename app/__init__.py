@@ -56,9 +56,10 @@ def register_extensions(app: Flask, config: Config) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import health
+    from . import health, home
     from .admin import blueprint as admin_api
 
+    app.register_blueprint(home.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(admin_api)
 

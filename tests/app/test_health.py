@@ -21,3 +21,7 @@ def test_healthz_answers_503_when_the_database_is_down(make_app, tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "degraded", "database": "down", "redis": "up"}
+
+
+def test_home_page_points_to_the_entry_points(client):
+    assert client.get("/").json["health"] == "/healthz"

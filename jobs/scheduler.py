@@ -1,0 +1,49 @@
+"""The scheduler: one process at a time holds a Redis lock and runs the jobs."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import redis
+from apscheduler.schedulers.blocking import BlockingScheduler
+from redis.exceptions import LockError
+from redis.lock import Lock
+
+from . import maintenance
+
+LOCK_NAME = "gonghui:scheduler:lock"
+LOCK_SECONDS = 60
+TIMEZONE = "Asia/Shanghai"
+
+log = logging.getLogger("jobs")
+
+
+def scheduler_lock(client: redis.Redis) -> Lock:
+    """Return the lock that makes this the only running scheduler."""
+    # Not thread-local: it is renewed from the scheduler's worker threads.
+    return client.lock(LOCK_NAME, timeout=LOCK_SECONDS, thread_local=False)
+
+
+def wait_for_lock(lock: Lock, poll_seconds: float = LOCK_SECONDS / 3) -> None:
+    """Block until this process holds the lock, standing by while another one does."""
+    while not lock.acquire(blocking=False):
+        log.info("another scheduler holds the lock; standing by")
+        time.sleep(poll_seconds)
+
+
+def keep_lock(lock: Lock, scheduler) -> None:
+    """Renew the lock; having lost it (e.g. after a long pause), stop rather than run jobs twice."""
+    try:
+        lock.reacquire()
+    except LockError:
+        log.error("scheduler lock lost; stopping")
+        scheduler.shutdown(wait=False)
+
+
+def build_scheduler(lock: Lock, sessions) -> BlockingScheduler:
+    """Create the scheduler with every job of the service."""
+    scheduler = BlockingScheduler(timezone=TIMEZONE)
+    scheduler.add_job(keep_lock, "interval", seconds=LOCK_SECONDS / 3, args=[lock, scheduler], id="keep-lock")
+    scheduler.add_job(maintenance.purge_tokens, "cron", hour=3, args=[sessions], id="purge-tokens")
+    return scheduler
