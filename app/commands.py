@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
+from flask.cli import AppGroup
 
 from models.demo import load_demo
 
 from .extensions import db
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def seed() -> None:
     """Load data into the database."""
 
 
 @seed.command("demo")
-def seed_demo() -> None:
+@click.option("--force", is_flag=True, help="Load even in production (demo logins share a known password).")
+def seed_demo(force: bool) -> None:
     """Load the demo unions, enterprises, workers and officials (safe to run again)."""
+    if current_app.config["GONGHUI"].production and not force:
+        raise click.ClickException("演示数据的登录密码是公开的，生产环境不加载（确需加载请加 --force）")
     summary = load_demo(db.session)
     db.session.commit()
     click.echo(f"演示数据已就绪（本次新增 {summary.created} 条）。官员登录账号：")
