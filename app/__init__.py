@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE, Config
 from models import crypto
@@ -55,7 +56,15 @@ def register_extensions(app: Flask, config: Config) -> None:
     redis_store.init_app(app, config.REDIS_URL, config.REDIS_EMBEDDED_PATH)
 
 
+class IdConverter(IntegerConverter):
+    """A database id in a URL: 1 to 2**31-1, anything else is 404 (not an overflow)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     from . import health, home
     from .admin import blueprint as admin_api
 

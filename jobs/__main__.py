@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
+import sys
 
 from redis.exceptions import LockError
 
@@ -29,6 +31,8 @@ def main() -> None:
     lock = scheduler_lock(redis_client)
     wait_for_lock(lock)
     scheduler = build_scheduler(lock, make_session_factory(make_engine(config.DATABASE_URL)))
+    # SIGTERM (make run's Ctrl-C, systemd, a deploy) unwinds through finally and frees the lock at once.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     log.info("scheduler started (%s)", TIMEZONE)
     try:
         scheduler.start()

@@ -5,6 +5,7 @@ from .audit import AuditEntry
 from .base import Base
 from .enterprises import Enterprise
 from .errors import AccountLocked, AuthFailed, Conflict, DomainError, Forbidden, Invalid, NotFound
+from .inbound import InboundMessage
 from .officials import ApiToken, Official, Role
 from .unions import TradeUnion, UnionIndustry, UnionKind
 from .workers import Worker
@@ -20,6 +21,7 @@ __all__ = [
     "DomainError",
     "Enterprise",
     "Forbidden",
+    "InboundMessage",
     "Invalid",
     "NotFound",
     "Official",

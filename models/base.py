@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -17,9 +18,22 @@ NAMING = {
 }
 
 
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
 def utcnow() -> datetime:
     """Return the current time in UTC."""
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """Return today's date in China."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Return a stored time as aware UTC (SQLite hands back naive ones)."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 class Base(DeclarativeBase):

@@ -55,6 +55,7 @@ INDUSTRY_UNIONS = {"新乡市教育系统产业工会": ["教育"]}
 # enterprise union: (parent union, address)
 ENTERPRISE_UNIONS = {
     "新乡医学院第一附属医院工会": ("新乡市总工会", "卫辉市健康路88号"),
+    "新乡市实验小学工会": ("新乡市教育系统产业工会", "新乡市红旗区胜利路"),
 }
 
 # name: (county, township, address, industry, own union)
@@ -66,6 +67,7 @@ ENTERPRISES = {
     "新乡县华兴食品有限公司": ("新乡县", "七里营镇", "新乡县七里营镇纬七路3号", "食品", None),
     "凤泉区宝源化工有限公司": ("凤泉区", "大块镇", "凤泉区大块镇化工园区", "化工", None),
     "新乡市第一中学": ("卫滨区", None, "新乡市卫滨区自由路", "教育", None),
+    "新乡市实验小学": ("红旗区", None, "新乡市红旗区胜利路", "教育", "新乡市实验小学工会"),
 }
 
 # name, phone, openid, employer, member since (None: not a member)
@@ -78,6 +80,7 @@ WORKERS = [
     ("杨磊", "13837310006", "oDemo-yanglei", "获嘉县宏远建材有限公司", None),
     ("赵敏", "13837310007", "oDemo-zhaomin", "凤泉区宝源化工有限公司", date(2020, 1, 15)),
     ("孙强", "13837310008", "oDemo-sunqiang", "获嘉县恒达机械有限公司", None),
+    ("周婷", "13837310009", "oDemo-zhouting", "新乡市实验小学", date(2016, 9, 1)),
 ]
 
 # username: (name, role, union)

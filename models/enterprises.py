@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base, utcnow
 from .errors import Conflict, NotFound
-from .unions import TradeUnion, union_for_place
+from .unions import TradeUnion, places_in_address, union_for_place
 
 
 class Enterprise(Base):
@@ -54,7 +54,10 @@ def create_enterprise(
         raise Conflict("该企业已存在", field="name")
     if union_id is not None and session.get(TradeUnion, union_id) is None:
         raise NotFound("未找到该企业工会")
-    match = union_for_place(session, township=township, county=county, address=address)
+    if address and not (county and township):
+        found_county, found_township = places_in_address(session, address)
+        county, township = county or found_county, township or found_township
+    match = union_for_place(session, township=township, county=county)
     enterprise = Enterprise(
         name=name,
         address=address,

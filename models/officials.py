@@ -5,13 +5,13 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .base import Base, utcnow
+from .base import Base, as_utc, utcnow
 from .errors import AccountLocked, AuthFailed, Invalid
 from .unions import TradeUnion
 
@@ -54,7 +54,7 @@ class Official(Base):
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password."""
-        if len(password) < MIN_PASSWORD_LENGTH:
+        if len(password.strip()) < MIN_PASSWORD_LENGTH:
             raise Invalid(f"密码至少需要{MIN_PASSWORD_LENGTH}位", field="password")
         self.password_hash = generate_password_hash(password)
 
@@ -74,11 +74,6 @@ class ApiToken(Base):
     official: Mapped[Official] = relationship()
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; all of ours are UTC.
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 def authenticate(session: Session, username: str, password: str) -> Official:
     """Check a login, counting failures and locking the account after too many."""
     official = session.scalar(select(Official).where(Official.username == username.strip()))
@@ -86,7 +81,7 @@ def authenticate(session: Session, username: str, password: str) -> Official:
     if official is None:
         check_password_hash(_DUMMY_HASH, password)
         raise AuthFailed()
-    locked_until = _aware(official.locked_until)
+    locked_until = as_utc(official.locked_until)
     if locked_until is not None and locked_until > now:
         raise AccountLocked(locked_until=locked_until.isoformat())
     if not official.active or not check_password_hash(official.password_hash, password):
@@ -117,8 +112,8 @@ def issue_token(session: Session, official: Official, hours: int) -> tuple[str, 
 def official_for_token(session: Session, token: str) -> Official:
     """Return the active official a valid token belongs to."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
-        raise AuthFailed("登录已过期，请重新登录")
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
+        raise AuthFailed("登录无效或已过期，请重新登录")
     if not row.official.active:
         raise AuthFailed("账号已停用")
     return row.official

@@ -51,6 +51,12 @@ def add_union(
         raise Invalid("该类型的工会不能设在所选上级工会之下", field="parent_id")
     if session.scalar(select(TradeUnion.id).where(TradeUnion.name == name.strip())) is not None:
         raise Conflict("已有同名工会", field="name")
+    if region and kind in (UnionKind.COUNTY, UnionKind.TOWNSHIP):
+        twin = select(TradeUnion.id).where(
+            TradeUnion.parent_id == parent.id, TradeUnion.kind == kind, TradeUnion.region == region.strip()
+        )
+        if session.scalar(twin) is not None:
+            raise Conflict("该地区已有同级工会", field="region")
     union = TradeUnion(name=name.strip(), kind=kind, parent_id=parent.id, region=region, phone=phone, address=address)
     union.industries = industries or []
     session.add(union)

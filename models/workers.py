@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import audit
 from .access import Actor
-from .base import Base, utcnow
+from .base import Base, today, utcnow
 from .crypto import EncryptedText, blind_index
 from .enterprises import Enterprise
-from .errors import Conflict, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .identity import normalize_id_number, normalize_phone
 from .masking import mask_phone
 from .unions import TradeUnion
@@ -36,6 +36,12 @@ class Worker(Base):
     # Membership: the union the worker belongs to, and since when.
     union_id: Mapped[int | None] = mapped_column(ForeignKey("unions.id"), index=True)
     member_since: Mapped[date | None]
+    # Following the service account: unsubscribing marks the worker, never deletes them.
+    subscribed: Mapped[bool] = mapped_column(default=False)
+    subscribed_at: Mapped[datetime | None]
+    unsubscribed_at: Mapped[datetime | None]
+    # The last message from the worker opens WeChat's 48-hour customer-service window.
+    last_message_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     employer: Mapped[Enterprise | None] = relationship()
@@ -115,6 +121,8 @@ def create_worker(
         raise NotFound("未找到该企业")
     if union_id is not None and session.get(TradeUnion, union_id) is None:
         raise NotFound("未找到该工会")
+    if member_since is not None and (union_id is None or member_since > today()):
+        raise Invalid("入会日期须不晚于今天，并同时指定所属工会", field="member_since")
     worker = Worker(
         name=name,
         openid=openid,
@@ -122,7 +130,7 @@ def create_worker(
         unionid=unionid,
         employer_id=employer_id,
         union_id=union_id,
-        member_since=member_since if union_id else None,
+        member_since=member_since,
     )
     worker.phone = phone
     worker.id_number = id_number
@@ -137,9 +145,11 @@ def add_worker(session: Session, actor: Actor, **values) -> Worker:
     actor.require_write()
     if values.get("employer_id") is None and values.get("union_id") is None:
         values["union_id"] = actor.official.union_id  # a walk-in is attached to the official's own union
-    employer = session.get(Enterprise, values["employer_id"]) if values.get("employer_id") else None
-    places = {values.get("union_id")} | (employer.scope_union_ids if employer else set())
-    actor.require_sees(*places, what="工会或企业")
+    if values.get("union_id") is not None:
+        actor.require_union(session, values["union_id"])
+    if values.get("employer_id") is not None:
+        employer = session.get(Enterprise, values["employer_id"])
+        actor.require_sees(*(employer.scope_union_ids if employer else ()), what="企业")
     created = create_worker(session, **values)
     audit.record(session, actor=actor, action="create", object_type="worker", object_id=created.id, ip=actor.ip)
     return created
@@ -180,4 +190,29 @@ def view_worker(session: Session, actor: Actor, worker_id: int) -> Worker:
         union_id=worker.union_id,
         ip=actor.ip,
     )
+    return worker
+
+
+def worker_for_openid(session: Session, openid: str, *, channel: str = "mp") -> Worker:
+    """Return the worker behind a WeChat openid, creating the record on first contact."""
+    column = Worker.openid if channel == "mp" else Worker.miniapp_openid
+    worker = session.scalar(select(Worker).where(column == openid))
+    if worker is None:
+        worker = Worker(**{column.key: openid})
+        session.add(worker)
+        session.flush()
+    return worker
+
+
+def follow(session: Session, openid: str) -> Worker:
+    """Record that a worker followed (or followed again) the service account."""
+    worker = worker_for_openid(session, openid)
+    worker.subscribed, worker.subscribed_at, worker.unsubscribed_at = True, utcnow(), None
+    return worker
+
+
+def unfollow(session: Session, openid: str) -> Worker:
+    """Record that a worker unfollowed; their record and history stay."""
+    worker = worker_for_openid(session, openid)
+    worker.subscribed, worker.unsubscribed_at = False, utcnow()
     return worker

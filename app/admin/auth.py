@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, request, session
 
 from models import audit
+from models.base import as_utc
 from models.errors import AccountLocked, AuthFailed
 from models.officials import authenticate, issue_token, revoke_token
 
@@ -38,7 +39,7 @@ def login():
     db.session.commit()
     session.clear()
     session["official_id"] = official.id
-    return {"token": token, "expires_at": row.expires_at.isoformat(), "official": serialize.official(official)}
+    return {"token": token, "expires_at": as_utc(row.expires_at).isoformat(), "official": serialize.official(official)}
 
 
 @blueprint.post("/logout")

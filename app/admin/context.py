@@ -9,10 +9,11 @@ from flask import abort, g, request, session
 from pydantic import BaseModel
 
 from models.access import Actor
-from models.errors import AuthFailed
+from models.errors import AuthFailed, Invalid
 from models.officials import Official, official_for_token
 
 from ..extensions import db
+from .schemas import MAX_ID
 
 M = TypeVar("M", bound=BaseModel)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -51,7 +52,16 @@ def login_required(view):
 
 def payload(model: type[M]) -> M:
     """Parse the JSON body into a pydantic model (errors become 400 invalid_payload)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(415 if not request.is_json else 400)
-    return model.model_validate(body)
+    if not request.is_json:
+        abort(415)
+    return model.model_validate_json(request.get_data())
+
+
+def query_int(name: str, default: int | None = None, *, low: int = 1, high: int = MAX_ID) -> int | None:
+    """Read an integer query argument within bounds, or answer 400."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise Invalid(f"参数 {name} 应为 {low} 到 {high} 之间的整数", field=name)
+    return int(raw)

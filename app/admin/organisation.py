@@ -20,7 +20,7 @@ def list_unions():
     return {"unions": [serialize.union(u) for u in organisation.list_unions(db.session, g.actor)]}
 
 
-@blueprint.get("/unions/<int:union_id>")
+@blueprint.get("/unions/<id:union_id>")
 @login_required
 def get_union(union_id: int):
     """Show a union with the chain above it and the unions right below it."""
@@ -57,7 +57,7 @@ def list_enterprises():
     return {"enterprises": [serialize.enterprise(e) for e in organisation.list_enterprises(db.session, g.actor)]}
 
 
-@blueprint.get("/enterprises/<int:enterprise_id>")
+@blueprint.get("/enterprises/<id:enterprise_id>")
 @login_required
 def get_enterprise(enterprise_id: int):
     """Show an enterprise in scope."""

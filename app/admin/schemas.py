@@ -5,20 +5,35 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from models.officials import Role
 from models.unions import UnionKind
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+MAX_ID = 2**31 - 1
+
+
+def _printable(value: str) -> str:
+    # Control characters (NUL above all: PostgreSQL refuses it) have no place in names or addresses.
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise ValueError("contains control characters")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(_printable)
+]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), AfterValidator(_printable)
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_printable)]
 
 
 class Body(BaseModel):
-    """A request body: unknown fields are refused rather than silently dropped."""
+    """A request body: unknown fields are refused and types are not coerced (true is not 1)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class LoginIn(Body):
@@ -27,7 +42,7 @@ class LoginIn(Body):
 
 
 class UnionIn(Body):
-    parent_id: int
+    parent_id: Id
     name: Name
     kind: UnionKind
     region: Short | None = None
@@ -42,15 +57,15 @@ class EnterpriseIn(Body):
     county: Short | None = None
     township: Short | None = None
     industry: Short | None = None
-    union_id: int | None = None
+    union_id: Id | None = None
 
 
 class WorkerIn(Body):
     name: Short
     phone: Short | None = None
     id_number: Short | None = None
-    employer_id: int | None = None
-    union_id: int | None = None
+    employer_id: Id | None = None
+    union_id: Id | None = None
     member_since: date | None = None
 
 
@@ -59,4 +74,4 @@ class OfficialIn(Body):
     password: Annotated[str, StringConstraints(min_length=10, max_length=200)]
     name: Short
     role: Role
-    union_id: int
+    union_id: Id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from models.audit import AuditEntry
+from models.base import as_utc
 from models.enterprises import Enterprise
 from models.masking import mask_id_number
 from models.officials import Official
@@ -70,7 +71,7 @@ def official(row: Official) -> dict:
 def audit_entry(row: AuditEntry) -> dict:
     return {
         "id": row.id,
-        "at": row.at.isoformat(),
+        "at": as_utc(row.at).isoformat(),
         "actor": row.actor,
         "action": row.action,
         "object_type": row.object_type,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 
 from models import staff
 
 from ..extensions import db
 from . import blueprint, serialize
-from .context import login_required, payload
+from .context import login_required, payload, query_int
 from .schemas import OfficialIn
 
 
@@ -32,9 +32,8 @@ def create_official():
 @login_required
 def audit_log():
     """Page through the audit log, newest first (?before=<id>)."""
-    before = request.args.get("before", type=int)
-    limit = min(request.args.get("limit", 100, type=int), 500)
-    rows = staff.read_audit_log(db.session, g.actor, limit=limit, before_id=before)
+    limit = query_int("limit", 100, high=500)
+    rows = staff.read_audit_log(db.session, g.actor, limit=limit, before_id=query_int("before"))
     return {
         "entries": [serialize.audit_entry(r) for r in rows],
         "next_before": rows[-1].id if len(rows) == limit else None,

@@ -20,7 +20,7 @@ def list_workers():
     return {"workers": [serialize.worker(w) for w in rows]}
 
 
-@blueprint.get("/workers/<int:worker_id>")
+@blueprint.get("/workers/<id:worker_id>")
 @login_required
 def get_worker(worker_id: int):
     """Show a worker's full record (audited)."""

@@ -137,3 +137,205 @@ def test_admin_reads_the_audit_log_of_views_and_logins(client, demo, login):
 def test_unknown_paths_and_methods_answer_json(client):
     assert client.get("/api/admin/nothing").json["error"]["code"] == "not_found"
     assert client.delete("/healthz").status_code == 405
+
+
+def test_worker_cannot_be_put_in_a_union_outside_scope(client, demo, login):
+    body = {"name": "越权甲", "employer_id": demo.enterprise("获嘉县恒达机械有限公司").id}
+    outside = client.post(
+        "/api/admin/workers", headers=login("kangcun"), json={**body, "union_id": demo.union("获嘉县城关镇工会").id}
+    )
+    assert outside.status_code == 404
+    assert client.post("/api/admin/workers", headers=login("kangcun"), json=body).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "x", "employer_id": True},
+        {"name": "x", "employer_id": "1"},
+        {"name": "x", "employer_id": 99999999999999999999},
+        {"name": "x\u0000y"},
+        {"name": "x", "member_since": "yesterday"},
+        {
+            "name": "x",
+            "member_since": [
+                [
+                    [
+                        [
+                            [
+                                [
+                                    [
+                                        [
+                                            [
+                                                [
+                                                    [
+                                                        [
+                                                            [
+                                                                [
+                                                                    [
+                                                                        [
+                                                                            [
+                                                                                [
+                                                                                    [
+                                                                                        [
+                                                                                            [
+                                                                                                [
+                                                                                                    [
+                                                                                                        [
+                                                                                                            [
+                                                                                                                [
+                                                                                                                    [
+                                                                                                                        [
+                                                                                                                            [
+                                                                                                                                [
+                                                                                                                                    [
+                                                                                                                                        [
+                                                                                                                                            [
+                                                                                                                                                [
+                                                                                                                                                    [
+                                                                                                                                                        [
+                                                                                                                                                            [
+                                                                                                                                                                [
+                                                                                                                                                                    [
+                                                                                                                                                                        [
+                                                                                                                                                                            [
+                                                                                                                                                                                [
+                                                                                                                                                                                    [
+                                                                                                                                                                                        [
+                                                                                                                                                                                            [
+                                                                                                                                                                                                [
+                                                                                                                                                                                                    [
+                                                                                                                                                                                                        [
+                                                                                                                                                                                                            [
+                                                                                                                                                                                                                [
+                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                                        []
+                                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                ]
+                                                                                                                                                                                                            ]
+                                                                                                                                                                                                        ]
+                                                                                                                                                                                                    ]
+                                                                                                                                                                                                ]
+                                                                                                                                                                                            ]
+                                                                                                                                                                                        ]
+                                                                                                                                                                                    ]
+                                                                                                                                                                                ]
+                                                                                                                                                                            ]
+                                                                                                                                                                        ]
+                                                                                                                                                                    ]
+                                                                                                                                                                ]
+                                                                                                                                                            ]
+                                                                                                                                                        ]
+                                                                                                                                                    ]
+                                                                                                                                                ]
+                                                                                                                                            ]
+                                                                                                                                        ]
+                                                                                                                                    ]
+                                                                                                                                ]
+                                                                                                                            ]
+                                                                                                                        ]
+                                                                                                                    ]
+                                                                                                                ]
+                                                                                                            ]
+                                                                                                        ]
+                                                                                                    ]
+                                                                                                ]
+                                                                                            ]
+                                                                                        ]
+                                                                                    ]
+                                                                                ]
+                                                                            ]
+                                                                        ]
+                                                                    ]
+                                                                ]
+                                                            ]
+                                                        ]
+                                                    ]
+                                                ]
+                                            ]
+                                        ]
+                                    ]
+                                ]
+                            ]
+                        ]
+                    ]
+                ]
+            ],
+        },
+    ],
+)
+def test_loose_or_hostile_payloads_are_400(client, demo, login, body):
+    response = client.post("/api/admin/workers", headers=login("kangcun"), json=body)
+    assert response.status_code == 400 and response.json["error"]["code"] in ("invalid_payload", "invalid")
+
+
+def test_deeply_nested_json_is_400_not_a_crash(client, demo, login):
+    deep = '{"name": "x", "member_since": ' + "[" * 5000 + "]" * 5000 + "}"
+    headers = {**login("kangcun"), "Content-Type": "application/json"}
+    assert client.post("/api/admin/workers", headers=headers, data=deep).status_code == 400
+
+
+def test_future_membership_and_blank_passwords_are_refused(client, demo, login):
+    union = demo.union("获嘉县亢村镇工会").id
+    future = client.post(
+        "/api/admin/workers",
+        headers=login("kangcun"),
+        json={"name": "x", "union_id": union, "member_since": "2099-01-01"},
+    )
+    assert future.status_code == 400 and future.json["error"]["field"] == "member_since"
+    blank = {"username": "blank-pw", "password": " " * 12, "name": "x", "role": "official", "union_id": union}
+    assert client.post("/api/admin/officials", headers=login("xinxiang-admin"), json=blank).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/admin/workers/99999999999999999999999", "/api/admin/unions/0", "/api/admin/enterprises/-1"]
+)
+def test_out_of_range_ids_are_404(client, demo, login, path):
+    assert client.get(path, headers=login("xinxiang-admin")).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=abc", "limit=-1", "limit=501", "before=abc", "before=99999999999"])
+def test_bad_audit_paging_is_400(client, demo, login, query):
+    response = client.get(f"/api/admin/audit?{query}", headers=login("xinxiang-admin"))
+    assert response.status_code == 400 and response.json["error"]["code"] == "invalid"
+
+
+def test_second_union_for_the_same_township_is_refused(client, demo, login):
+    body = {
+        "parent_id": demo.union("新乡县总工会").id,
+        "name": "翟坡镇二号工会",
+        "kind": "township",
+        "region": "翟坡镇",
+    }
+    response = client.post("/api/admin/unions", headers=login("xinxiang-admin"), json=body)
+    assert response.status_code == 409 and response.json["error"]["field"] == "region"
+
+
+def test_enterprise_place_is_read_from_its_address(client, demo, login):
+    body = {"name": "获嘉县徐营镇某纸箱厂", "address": "获嘉县徐营镇南街12号", "industry": "制造业"}
+    made = client.post("/api/admin/enterprises", headers=login("huojia"), json=body).json
+    assert (made["county"], made["township"], made["local_union"]["name"]) == ("获嘉县", "徐营镇", "获嘉县徐营镇工会")

@@ -1,0 +1,1 @@
+"""WeChat: inbound endpoints, the outbound client and the simulator of WeChat's servers."""

@@ -1,0 +1,54 @@
+"""The bot's core: handlers registered by decorator, one reply per incoming message."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from .messages import Incoming, Reply, TextReply
+
+log = logging.getLogger(__name__)
+
+FALLBACK = TextReply("抱歉，系统开小差了，请稍后再试。如需帮助，请拨打工会服务热线12351。")
+
+Handler = Callable[[Incoming, "Context"], Reply | None]
+
+
+@dataclass
+class Context:
+    """What a handler may use: the database session of this message."""
+
+    session: Session
+
+
+class Bot:
+    """Dispatch a message to the handler registered for its kind or event."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[tuple[str, str | None], Handler] = {}
+
+    def on(self, kind: str, event: str | None = None) -> Callable[[Handler], Handler]:
+        """Register a handler for a kind of message, or for one event."""
+
+        def register(handler: Handler) -> Handler:
+            self._handlers[(kind, event)] = handler
+            return handler
+
+        return register
+
+    def reply(self, incoming: Incoming, context: Context) -> Reply | None:
+        """Return the answer to a message; a failing handler is logged and answered with a fallback."""
+        handler = self._handlers.get((incoming.kind, incoming.event)) or self._handlers.get((incoming.kind, None))
+        if handler is None:
+            handler = self._handlers.get(("*", None))
+        if handler is None:
+            return None
+        try:
+            return handler(incoming, context)
+        except Exception:
+            context.session.rollback()
+            log.exception("handler for %s/%s failed", incoming.kind, incoming.event)
+            return FALLBACK
