@@ -13,6 +13,7 @@ from models import crypto
 from models.masking import install_log_masking
 
 from .extensions import db, redis_store
+from .wechat import accounts as wechat_accounts
 
 MAX_BODY = 64 * 1024  # WeChat messages and admin payloads are small; anything bigger is refused
 
@@ -54,6 +55,7 @@ def register_extensions(app: Flask, config: Config) -> None:
     crypto.configure(config.DATA_KEY)
     db.init_app(app, config.DATABASE_URL)
     redis_store.init_app(app, config.REDIS_URL, config.REDIS_EMBEDDED_PATH)
+    wechat_accounts.init_app(app, config)
 
 
 class IdConverter(IntegerConverter):
@@ -67,10 +69,12 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from . import health, home
     from .admin import blueprint as admin_api
+    from .wechat.views import blueprint as wechat
 
     app.register_blueprint(home.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(admin_api)
+    app.register_blueprint(wechat)
 
 
 def register_errorhandlers(app: Flask) -> None:

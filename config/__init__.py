@@ -63,6 +63,8 @@ class Config:
     MINIAPP_TOKEN: str = DEV_DEFAULTS["MINIAPP_TOKEN"]
     MINIAPP_AES_KEY: str = DEV_DEFAULTS["MINIAPP_AES_KEY"]
     API_TOKEN_HOURS: int = 12
+    # Time to answer WeChat in the HTTP reply before falling back to a customer-service message.
+    WECHAT_REPLY_SECONDS: float = 4.0
     # Proxies in front of gunicorn whose X-Forwarded-For we trust (0: none).
     TRUSTED_PROXY_HOPS: int = 0
     TESTING: bool = False
@@ -82,7 +84,10 @@ class Config:
             if f.name == "extra" or f.name not in env:
                 continue
             raw = env[f.name]
-            values[f.name] = int(raw) if f.type == "int" else raw
+            try:
+                values[f.name] = {"int": int, "float": float}.get(f.type, str)(raw)
+            except ValueError as error:
+                raise ConfigError(f"{f.name} must be a {f.type}, not {raw!r}") from error
         values.update(overrides)
         config = cls(**values)
         config.check()

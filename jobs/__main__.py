@@ -9,11 +9,8 @@ import sys
 
 from redis.exceptions import LockError
 
-from app.extensions import connect_redis
-from config import Config
-from models import crypto
-from models.database import make_engine, make_session_factory
-from models.masking import install_log_masking
+from app import create_app
+from app.extensions import redis_store
 
 from .scheduler import TIMEZONE, build_scheduler, scheduler_lock, wait_for_lock
 
@@ -22,15 +19,12 @@ log = logging.getLogger("jobs")
 
 def main() -> None:
     """Wait for the scheduler lock, then run the jobs until stopped."""
-    install_log_masking()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
+    app = create_app()  # jobs use the app's database, Redis and WeChat client, in app contexts
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    config = Config.from_env()
-    crypto.configure(config.DATA_KEY)
-    redis_client, _server = connect_redis(config.REDIS_URL, config.REDIS_EMBEDDED_PATH)
-    lock = scheduler_lock(redis_client)
+    with app.app_context():
+        lock = scheduler_lock(redis_store.client)
     wait_for_lock(lock)
-    scheduler = build_scheduler(lock, make_session_factory(make_engine(config.DATABASE_URL)))
+    scheduler = build_scheduler(lock, app)
     # SIGTERM (make run's Ctrl-C, systemd, a deploy) unwinds through finally and frees the lock at once.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     log.info("scheduler started (%s)", TIMEZONE)

@@ -7,8 +7,11 @@ import time
 
 import redis
 from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
 from redis.exceptions import LockError
 from redis.lock import Lock
+
+from app.wechat.recovery import answer_abandoned
 
 from . import maintenance
 
@@ -41,9 +44,10 @@ def keep_lock(lock: Lock, scheduler) -> None:
         scheduler.shutdown(wait=False)
 
 
-def build_scheduler(lock: Lock, sessions) -> BlockingScheduler:
+def build_scheduler(lock: Lock, app: Flask) -> BlockingScheduler:
     """Create the scheduler with every job of the service."""
     scheduler = BlockingScheduler(timezone=TIMEZONE)
     scheduler.add_job(keep_lock, "interval", seconds=LOCK_SECONDS / 3, args=[lock, scheduler], id="keep-lock")
-    scheduler.add_job(maintenance.purge_tokens, "cron", hour=3, args=[sessions], id="purge-tokens")
+    scheduler.add_job(maintenance.purge_tokens, "cron", hour=3, args=[app], id="purge-tokens")
+    scheduler.add_job(answer_abandoned, "interval", seconds=15, args=[app], id="answer-abandoned", max_instances=1)
     return scheduler

@@ -89,6 +89,7 @@ def take_for_handling(session: Session, message_id: int, lease_seconds: float) -
         .values(
             status=HANDLING, attempts=InboundMessage.attempts + 1, lease_until=now + timedelta(seconds=lease_seconds)
         )
+        .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()
     return taken == 1
@@ -106,6 +107,7 @@ def record_answer(session: Session, message_id: int, reply: dict | None, deliver
             answered_at=utcnow(),
             lease_until=None,
         )
+        .execution_options(synchronize_session=False)
     )
     session.commit()
 

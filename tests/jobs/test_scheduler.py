@@ -27,8 +27,8 @@ def test_lock_is_renewed_from_another_thread_and_loss_stops_the_scheduler(backen
     client = redis.Redis.from_url(backend.redis_url)
     lock = scheduler_lock(client)
     assert lock.acquire(blocking=False)
-    scheduler = build_scheduler(lock, app.extensions["gonghui.db"][1])
-    assert {job.id for job in scheduler.get_jobs()} == {"keep-lock", "purge-tokens"}
+    scheduler = build_scheduler(lock, app)
+    assert {job.id for job in scheduler.get_jobs()} == {"keep-lock", "purge-tokens", "answer-abandoned"}
     running = threading.Thread(target=scheduler.start)
     running.start()
     renew = threading.Thread(target=keep_lock, args=(lock, scheduler))
@@ -47,5 +47,5 @@ def test_purge_removes_expired_and_revoked_tokens_only(demo, app):
     _old, old = issue_token(demo.session, official, hours=12)
     old.expires_at = utcnow() - timedelta(days=2)
     demo.session.commit()
-    assert maintenance.purge_tokens(app.extensions["gonghui.db"][1]) == 1
+    assert maintenance.purge_tokens(app) == 1
     assert demo.session.scalars(select(ApiToken.id)).all() == [live.id]

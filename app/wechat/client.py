@@ -1,0 +1,101 @@
+"""The outbound WeChat client: wechatpy with a shared token, bounded retries and timeouts."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import redis
+import requests
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+from wechatpy.session.redisstorage import RedisStorage
+
+from .errors import TOKEN_ERRORS, WeChatError, error_for
+from .replies import to_data
+
+log = logging.getLogger(__name__)
+
+WECHAT = "https://api.weixin.qq.com"
+# (connect, read): wechatpy waits forever by default, which would hold a worker and a WeChat reply.
+TIMEOUT = (3.05, 5.0)
+
+
+class _RebasedSession(requests.Session):
+    """Send every call for api.weixin.qq.com to the configured base URL, never without a timeout."""
+
+    def __init__(self, base_url: str):
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        if isinstance(url, str) and url.startswith(WECHAT):
+            url = self.base_url + url[len(WECHAT) :]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = TIMEOUT
+        return super().request(method, url, *args, **kwargs)
+
+
+class _Client(WeChatClient):
+    """wechatpy's client whose token is refreshed by one process at a time."""
+
+    def __init__(self, appid: str, secret: str, base_url: str, redis_client: redis.Redis):
+        storage = RedisStorage(redis_client, prefix="gonghui:wechat")
+        super().__init__(appid, secret, session=storage, timeout=TIMEOUT, auto_retry=False)
+        self._http = _RebasedSession(base_url)
+        self._lock = redis_client.lock(f"gonghui:wechat:token-lock:{appid}", timeout=15, blocking_timeout=10)
+
+    def _token_fresh(self) -> bool:
+        expires_at = self.expires_at
+        return bool(self.session.get(self.access_token_key)) and bool(expires_at) and expires_at - time.time() > 60
+
+    def fetch_access_token(self):
+        """Fetch a token unless another process did while this one waited for the lock."""
+        with self._lock:
+            if not self._token_fresh():
+                log.info("fetching a new access token for %s", self.appid)
+                super().fetch_access_token()
+
+    def forget_token(self, stale: str) -> None:
+        """Drop the stored token if it is still the one WeChat rejected."""
+        with self._lock:
+            if self.session.get(self.access_token_key) == stale:
+                self.session.delete(self.access_token_key)
+
+
+class WeChatApi:
+    """One account's outbound API: every call retried once on a rejected token, errors as our exceptions."""
+
+    def __init__(self, appid: str, secret: str, base_url: str, redis_client: redis.Redis):
+        self.client = _Client(appid, secret, base_url, redis_client)
+
+    def call(self, method: str, *args, **kwargs):
+        """Call a wechatpy API method by dotted name, e.g. call("message.send_text", openid, "…")."""
+        group, name = method.split(".")
+        for attempt in (1, 2):
+            try:
+                token = self.client.access_token
+                return getattr(getattr(self.client, group), name)(*args, **kwargs)
+            except WeChatClientException as error:
+                if error.errcode in TOKEN_ERRORS and attempt == 1:
+                    self.client.forget_token(token)
+                    continue
+                raise error_for(error.errcode, error.errmsg) from error
+            except (requests.RequestException, redis.exceptions.LockError) as error:
+                raise error_for(None, str(error)) from error
+        raise AssertionError("unreachable")
+
+    def send_reply(self, openid: str, reply) -> None:
+        """Send a bot reply as a customer-service message."""
+        data = to_data(reply)
+        if data["type"] == "text":
+            self.call("message.send_text", openid, data["content"])
+        else:
+            articles = [
+                {"title": a["title"], "description": a["description"], "url": a["url"], "picurl": a["image"]}
+                for a in data["articles"]
+            ]
+            self.call("message.send_articles", openid, articles)
+
+
+__all__ = ["WeChatApi", "WeChatError"]

@@ -1,0 +1,122 @@
+"""Receive a message exactly once: claim, store, answer within WeChat's 5 s or send the answer later."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from flask import Flask, current_app
+
+from bot.core import Context
+from bot.handlers import bot
+from bot.messages import Incoming, Reply
+from models.inbound import (
+    ANSWERED,
+    CUSTOMER_SERVICE,
+    NO_ANSWER,
+    PASSIVE,
+    UNDELIVERED,
+    InboundMessage,
+    record_answer,
+    store_inbound,
+    take_for_handling,
+)
+
+from ..extensions import db, redis_store
+from .accounts import Account, runtime
+from .claims import Claims
+from .errors import WeChatError
+from .replies import from_data, to_data
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 60  # a handler that has not answered by then is presumed dead
+
+
+class Replayed(Exception):
+    """A nonce reused for a different message: a replay, not a WeChat retry."""
+
+
+def receive(account: Account, incoming: Incoming, key: str, fields: dict, nonce: str, started: float) -> Reply | None:
+    """Return the passive reply to a message, or None to answer "success"."""
+    claims = Claims(redis_store.client, account.channel)
+    if claims.nonce_is_replayed(nonce, key):
+        raise Replayed(key)
+    if claims.claim(key) is False:
+        cached = claims.cached_reply(key)
+        if cached is not None:
+            return from_data(json.loads(cached))
+    row, created = store_inbound(
+        db.session,
+        channel=account.channel,
+        dedup_key=key,
+        openid=incoming.openid,
+        kind=incoming.kind,
+        event=incoming.event,
+        fields=fields,
+    )
+    if not created:
+        return _earlier_answer(row)
+    if not take_for_handling(db.session, row.id, LEASE_SECONDS):
+        return None
+    app = current_app._get_current_object()
+    future = runtime().executor.submit(handle, app, incoming)
+    if account.passive:
+        try:
+            # WeChat gives up at 5 s; the budget (4 s) counts from the request's arrival.
+            reply = future.result(timeout=max(0.0, runtime().reply_seconds - (time.monotonic() - started)))
+        except FutureTimeout:
+            log.warning("answer to %s not ready in time; it will go out as a customer-service message", key)
+        else:
+            data = None if reply is None else to_data(reply)
+            record_answer(db.session, row.id, data, PASSIVE if reply else NO_ANSWER)
+            if data is not None:
+                claims.cache_reply(key, json.dumps(data, ensure_ascii=False))
+            return reply
+    future.add_done_callback(lambda done: _deliver_later(app, account, row.id, incoming.openid, done))
+    return None
+
+
+def _earlier_answer(row: InboundMessage) -> Reply | None:
+    """A retry gets the reply the message got, or "success" while it is handled or went out otherwise."""
+    if row.status == ANSWERED and row.delivery == PASSIVE and row.reply_data:
+        return from_data(row.reply_data)
+    return None
+
+
+def handle(app: Flask, incoming: Incoming) -> Reply | None:
+    """Run the bot on a message in a context of its own and commit what it did."""
+    with app.app_context():
+        reply = bot.reply(incoming, Context(db.session))
+        db.session.commit()
+        return reply
+
+
+def deliver(app: Flask, account: Account, message_id: int, openid: str, reply: Reply | None) -> None:
+    """Send a late answer as a customer-service message and record how it went."""
+    with app.app_context():
+        if reply is None:
+            record_answer(db.session, message_id, None, NO_ANSWER)
+            return
+        try:
+            runtime().api(account.channel).send_reply(openid, reply)
+        except WeChatError as error:
+            if error.retryable:
+                log.warning("customer-service send for message %s failed (%s); will retry", message_id, error)
+                return  # the lease runs out and the recovery job tries again
+            log.warning("answer to message %s could not be delivered: %s", message_id, error)
+            record_answer(db.session, message_id, to_data(reply), UNDELIVERED)
+            return
+        record_answer(db.session, message_id, to_data(reply), CUSTOMER_SERVICE)
+
+
+def _deliver_later(app: Flask, account: Account, message_id: int, openid: str, done: Future) -> None:
+    try:
+        reply = done.result()
+    except Exception:
+        log.exception("handling message %s failed; the recovery job will try again", message_id)
+        return
+    deliver(app, account, message_id, openid, reply)

@@ -1,0 +1,73 @@
+"""Fixtures for the WeChat endpoints: the simulator of WeChat's API and a pusher like WeChat's servers."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.wechat.simulator import SimulatorServer
+from app.wechat.simulator.pusher import Pusher
+from config import DEV_DEFAULTS
+
+
+@pytest.fixture
+def simulator():
+    with SimulatorServer() as server:
+        yield server
+
+
+@pytest.fixture
+def wechat_app(make_app, simulator):
+    return make_app(WECHAT_API_BASE_URL=simulator.url)
+
+
+class WeChatServer:
+    """Post messages to our endpoints the way WeChat's servers do, retries included."""
+
+    def __init__(self, client, channel: str = "mp"):
+        self.client = client
+        prefix = "WECHAT" if channel == "mp" else "MINIAPP"
+        self.path = "/wechat" if channel == "mp" else "/wechat/miniapp"
+        self.appid = DEV_DEFAULTS[f"{prefix}_APPID"]
+        self.token = DEV_DEFAULTS[f"{prefix}_TOKEN"]
+        self.aes_key = DEV_DEFAULTS[f"{prefix}_AES_KEY"]
+        self.last: tuple[dict, bytes] | None = None
+
+    def pusher(self, mode: str = "raw") -> Pusher:
+        return Pusher(self.token, self.appid, self.aes_key, mode)
+
+    def post(self, xml: str, mode: str = "raw", **signing):
+        """Push a message; the request is kept so that retry() can send it again unchanged."""
+        pusher = self.pusher(mode)
+        params, body = pusher.push(xml, **signing)
+        self.last = (params, body)
+        response = self.client.post(self.path, query_string=params, data=body, content_type="text/xml")
+        response.plain = pusher.open_reply(response.get_data(as_text=True), params)
+        return response
+
+    def retry(self):
+        """Send the last push again, as WeChat does when it got no answer in 5 s."""
+        params, body = self.last
+        return self.client.post(self.path, query_string=params, data=body, content_type="text/xml")
+
+    def raw(self, body: bytes, **params):
+        """Post any body with a valid signature."""
+        signed, _ = self.pusher().push("<xml/>")
+        return self.client.post(self.path, query_string={**signed, **params}, data=body, content_type="text/xml")
+
+
+@pytest.fixture
+def wechat(wechat_app):
+    return WeChatServer(wechat_app.test_client())
+
+
+def wait_for(condition, seconds: float = 5.0):
+    """Poll until condition() is truthy (work that finishes on a background thread)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")

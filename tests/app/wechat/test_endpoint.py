@@ -1,0 +1,142 @@
+"""/wechat: signatures, modes, exactly-once, retries, late answers, bad input."""
+
+from __future__ import annotations
+
+import redis
+from sqlalchemy import func, select
+
+from app.wechat.parsing import parse_xml
+from models.inbound import InboundMessage
+from models.workers import Worker
+
+from . import samples
+from .conftest import WeChatServer, wait_for
+
+OPENID = "oDemo-zhangwei"
+
+
+def _text(openid=OPENID, content="你好", msg_id=6054768590064713728) -> str:
+    return samples.TEXT.format(openid=openid, content=content, msg_id=msg_id)
+
+
+def _reply(response) -> dict:
+    return parse_xml(response.plain.encode())
+
+
+def _rows(session) -> list[InboundMessage]:
+    session.expire_all()
+    return list(session.scalars(select(InboundMessage)))
+
+
+def test_server_verification_answers_echostr_only_when_signed(wechat):
+    params, _ = wechat.pusher().push("<xml/>")
+    good = wechat.client.get("/wechat", query_string={**params, "echostr": "5837397520614211690"})
+    assert (good.status_code, good.get_data(as_text=True)) == (200, "5837397520614211690")
+    forged = wechat.client.get("/wechat", query_string={**params, "signature": "0" * 40, "echostr": "1"})
+    assert forged.status_code == 403
+
+
+def test_stale_timestamp_is_refused(wechat):
+    assert wechat.post(_text(), timestamp=1_000_000_000).status_code == 403
+
+
+def test_text_message_is_answered_and_stored_once(wechat, session):
+    response = wechat.post(_text(content="工会怎么入会"))
+    reply = _reply(response)
+    assert response.status_code == 200 and reply["MsgType"] == "text" and "工会怎么入会" in reply["Content"]
+    assert (reply["ToUserName"], reply["FromUserName"]) == (OPENID, "toUser")
+    [row] = _rows(session)
+    assert (row.status, row.delivery, row.attempts, row.fields["Content"]) == ("answered", "passive", 1, "工会怎么入会")
+
+
+def test_safe_mode_reply_is_encrypted_and_signed(wechat):
+    for mode in ("aes", "compat"):
+        response = wechat.post(_text(msg_id=hash(mode) % 10**15, content="安全模式"), mode=mode)
+        assert response.get_data(as_text=True).startswith("<xml><Encrypt>")
+        assert "安全模式" in _reply(response)["Content"]  # open_reply checked the signature and decrypted
+
+
+def test_message_encrypted_for_another_account_is_refused(wechat):
+    wechat.appid = "wx0000000000000000"
+    assert wechat.post(_text(), mode="aes").status_code == 403
+
+
+def test_forged_msg_signature_is_refused(wechat):
+    params, body = wechat.pusher("aes").push(_text())
+    params["msg_signature"] = "0" * 40
+    assert wechat.client.post("/wechat", query_string=params, data=body).status_code == 403
+
+
+def test_retry_gets_the_same_reply_and_is_handled_once(wechat, session):
+    first = wechat.post(_text(content="查询案件"))
+    again = wechat.retry()
+    assert again.get_data(as_text=True) == first.get_data(as_text=True)
+    [row] = _rows(session)
+    assert row.attempts == 1
+
+
+def test_retry_after_redis_lost_everything_is_answered_from_the_database(wechat, session, backend):
+    first = wechat.post(_text(content="查询案件"))
+    redis.Redis.from_url(backend.redis_url).flushdb()
+    assert _reply(first)["Content"] in wechat.retry().get_data(as_text=True)
+    assert len(_rows(session)) == 1
+
+
+def test_with_redis_down_messages_are_still_handled_exactly_once(make_app, simulator, session):
+    server = WeChatServer(make_app(REDIS_URL="redis://127.0.0.1:1/0", WECHAT_API_BASE_URL=simulator.url).test_client())
+    first = server.post(_text(content="Redis 停了"))
+    assert first.status_code == 200 and "Redis 停了" in _reply(first)["Content"]
+    assert server.retry().get_data(as_text=True) == first.get_data(as_text=True)
+    assert len(_rows(session)) == 1
+
+
+def test_nonce_reused_for_another_message_is_a_replay(wechat):
+    params, _ = wechat.pusher().push("<xml/>")
+    assert wechat.post(_text(msg_id=1), timestamp=int(params["timestamp"]), nonce=params["nonce"]).status_code == 200
+    replay = wechat.post(_text(msg_id=2), timestamp=int(params["timestamp"]), nonce=params["nonce"])
+    assert replay.status_code == 403
+
+
+def test_late_answer_goes_out_as_a_customer_service_message(make_app, simulator, session):
+    app = make_app(WECHAT_API_BASE_URL=simulator.url, WECHAT_REPLY_SECONDS=0.0)
+    server = WeChatServer(app.test_client())
+    simulator.state.record_interaction(OPENID)
+    response = server.post(_text(content="慢一点的问题"))
+    assert response.get_data(as_text=True) == "success"
+    assert server.retry().get_data(as_text=True) == "success"  # a retry while (or after) it is handled
+    sent = wait_for(lambda: simulator.state.sent_messages(openid=OPENID, kind="custom"))
+    assert "慢一点的问题" in str(sent[0]["payload"])
+    row = wait_for(lambda: [r for r in _rows(session) if r.status == "answered"])[0]
+    assert (row.delivery, len(simulator.state.sent_messages(openid=OPENID))) == ("customer_service", 1)
+
+
+def test_late_answer_outside_the_48_hour_window_is_recorded_undelivered(make_app, simulator, session):
+    server = WeChatServer(make_app(WECHAT_API_BASE_URL=simulator.url, WECHAT_REPLY_SECONDS=0.0).test_client())
+    server.post(_text(openid="o-never-seen", content="窗口外"))
+    row = wait_for(lambda: [r for r in _rows(session) if r.status == "answered"])[0]
+    assert row.delivery == "undelivered" and simulator.state.sent_messages(openid="o-never-seen") == []
+
+
+def test_subscribe_creates_or_reactivates_the_worker_and_unsubscribe_keeps_it(wechat, session):
+    def event(name, at):
+        return samples.EVENT.format(openid="o-new-follower", event=name, key="", at=at)
+
+    welcome = _reply(wechat.post(event("subscribe", 1700000000)))
+    assert "欢迎关注新乡市总工会" in welcome["Content"]
+    assert wechat.post(event("unsubscribe", 1700000100)).get_data(as_text=True) == "success"
+    worker = session.scalars(select(Worker).where(Worker.openid == "o-new-follower")).one()
+    assert (worker.subscribed, worker.unsubscribed_at is not None) == (False, True)
+    wechat.post(event("subscribe", 1700000200))
+    session.refresh(worker)
+    assert worker.subscribed and worker.unsubscribed_at is None
+    assert session.scalar(select(func.count()).select_from(Worker).where(Worker.openid == "o-new-follower")) == 1
+
+
+def test_menu_click_view_voice_image_and_location(wechat):
+    click = samples.EVENT.format(openid=OPENID, event="CLICK", key="GRIEVANCE_FILE", at=1700000000)
+    assert "我要维权" in _reply(wechat.post(click))["Content"]
+    view = samples.EVENT.format(openid=OPENID, event="VIEW", key="https://example.org/", at=1700000001)
+    assert wechat.post(view).get_data(as_text=True) == "success"
+    assert "我想给孩子报名暑期托管" in _reply(wechat.post(samples.VOICE.format(openid=OPENID)))["Content"]
+    assert "图片已收到" in _reply(wechat.post(samples.IMAGE.format(openid=OPENID)))["Content"]
+    assert "获嘉县亢村镇" in _reply(wechat.post(samples.LOCATION.format(openid=OPENID)))["Content"]

@@ -1,0 +1,49 @@
+"""A message stored but never answered (its process died) is answered later, once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from app.wechat.parsing import parse_xml, to_incoming
+from app.wechat.recovery import answer_abandoned
+from models.base import utcnow
+from models.inbound import InboundMessage, store_inbound, take_for_handling
+
+from . import samples
+
+
+def _stored(session, openid: str, content: str, msg_id: int) -> InboundMessage:
+    fields = parse_xml(samples.TEXT.format(openid=openid, content=content, msg_id=msg_id).encode())
+    _incoming, key = to_incoming(fields, "mp")
+    row, _ = store_inbound(session, channel="mp", dedup_key=key, openid=openid, kind="text", event=None, fields=fields)
+    return row
+
+
+def test_abandoned_message_is_answered_by_customer_service_once(wechat_app, simulator, session):
+    simulator.state.record_interaction("o-crash")
+    row = _stored(session, "o-crash", "进程崩溃前收到的消息", 11)
+    busy = _stored(session, "o-busy", "正在处理", 12)
+    take_for_handling(session, busy.id, lease_seconds=60)  # a live process holds it
+    session.execute(update(InboundMessage).values(received_at=utcnow() - timedelta(minutes=5)))
+    session.commit()
+    assert answer_abandoned(wechat_app) == 1
+    assert answer_abandoned(wechat_app) == 0
+    session.expire_all()
+    assert (session.get(InboundMessage, row.id).status, session.get(InboundMessage, row.id).delivery) == (
+        "answered",
+        "customer_service",
+    )
+    [sent] = simulator.state.sent_messages(openid="o-crash")
+    assert "进程崩溃前收到的消息" in str(sent["payload"])
+    assert session.get(InboundMessage, busy.id).status == "handling"
+
+
+def test_handler_whose_lease_ran_out_is_taken_over(wechat_app, simulator, session):
+    simulator.state.record_interaction("o-stalled")
+    row = _stored(session, "o-stalled", "卡住的消息", 13)
+    take_for_handling(session, row.id, lease_seconds=-1)  # its lease already ran out
+    assert answer_abandoned(wechat_app) == 1
+    session.expire_all()
+    assert session.get(InboundMessage, row.id).attempts == 2
