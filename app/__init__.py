@@ -85,5 +85,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .commands import seed
+    from .wechat.cli import wechat
 
     app.cli.add_command(seed)
+    app.cli.add_command(wechat)

@@ -22,12 +22,13 @@ class QuietRequestHandler(WSGIRequestHandler):
 class SimulatorServer:
     """Serve a simulator app on a free port of 127.0.0.1 until stopped; usable as a context manager."""
 
-    def __init__(self, app_or_state: Flask | SimulatorState | None = None) -> None:
+    def __init__(self, app_or_state: Flask | SimulatorState | None = None, *, port: int = 0) -> None:
         if isinstance(app_or_state, Flask):
             self.app = app_or_state
         else:
             self.app = create_simulator(app_or_state)
         self.state: SimulatorState = self.app.extensions["wechat_simulator"]
+        self.port = port  # 0: any free port
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -41,7 +42,9 @@ class SimulatorServer:
     def start(self) -> SimulatorServer:
         """Start serving in a daemon thread and return self."""
         if self._server is None:
-            self._server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=QuietRequestHandler)
+            self._server = make_server(
+                "127.0.0.1", self.port, self.app, threaded=True, request_handler=QuietRequestHandler
+            )
             # A short poll interval keeps stop() quick, which matters when every test starts a server.
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
@@ -51,6 +54,11 @@ class SimulatorServer:
             )
             self._thread.start()
         return self
+
+    def wait(self) -> None:
+        """Block until the serving thread ends (Ctrl-C in a terminal)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=0.5)
 
     def stop(self) -> None:
         """Stop serving and close the listening socket."""
