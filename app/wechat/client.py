@@ -24,25 +24,25 @@ TIMEOUT = (3.05, 5.0)
 class _RebasedSession(requests.Session):
     """Send every call for api.weixin.qq.com to the configured base URL, never without a timeout."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, timeout: tuple[float, float]):
         super().__init__()
-        self.base_url = base_url.rstrip("/")
+        self.base_url, self.timeout = base_url.rstrip("/"), timeout
 
     def request(self, method, url, *args, **kwargs):
         if isinstance(url, str) and url.startswith(WECHAT):
             url = self.base_url + url[len(WECHAT) :]
         if kwargs.get("timeout") is None:
-            kwargs["timeout"] = TIMEOUT
+            kwargs["timeout"] = self.timeout
         return super().request(method, url, *args, **kwargs)
 
 
 class _Client(WeChatClient):
     """wechatpy's client whose token is refreshed by one process at a time."""
 
-    def __init__(self, appid: str, secret: str, base_url: str, redis_client: redis.Redis):
+    def __init__(self, appid: str, secret: str, base_url: str, redis_client: redis.Redis, timeout: tuple[float, float]):
         storage = RedisStorage(redis_client, prefix="gonghui:wechat")
-        super().__init__(appid, secret, session=storage, timeout=TIMEOUT, auto_retry=False)
-        self._http = _RebasedSession(base_url)
+        super().__init__(appid, secret, session=storage, timeout=timeout, auto_retry=False)
+        self._http = _RebasedSession(base_url, timeout)
         self._lock = redis_client.lock(f"gonghui:wechat:token-lock:{appid}", timeout=15, blocking_timeout=10)
 
     def _token_fresh(self) -> bool:
@@ -66,8 +66,10 @@ class _Client(WeChatClient):
 class WeChatApi:
     """One account's outbound API: every call retried once on a rejected token, errors as our exceptions."""
 
-    def __init__(self, appid: str, secret: str, base_url: str, redis_client: redis.Redis):
-        self.client = _Client(appid, secret, base_url, redis_client)
+    def __init__(
+        self, appid: str, secret: str, base_url: str, redis_client: redis.Redis, timeout: tuple[float, float] = TIMEOUT
+    ):
+        self.client = _Client(appid, secret, base_url, redis_client, timeout)
 
     def call(self, method: str, *args, **kwargs):
         """Call a wechatpy API method by dotted name, e.g. call("message.send_text", openid, "…")."""

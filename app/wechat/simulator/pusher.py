@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -22,19 +23,33 @@ class Pusher:
     mode: str = "raw"  # raw (plaintext), compat (plaintext and encrypted), aes (safe mode)
     to_user: str = "gh_gonghui0001"
 
-    def push(self, inner_xml: str, *, timestamp: int | None = None, nonce: str | None = None) -> tuple[dict, bytes]:
-        """Return (query parameters, body) for one push; a retry reuses timestamp and nonce."""
+    def _sign(self, inner: str, timestamp: int | None, nonce: str | None) -> tuple[dict, str | None]:
         timestamp_s = str(timestamp or int(time.time()))
         nonce = nonce or str(secrets.randbelow(10**10))
         params = {"signature": sign(self.token, timestamp_s, nonce), "timestamp": timestamp_s, "nonce": nonce}
         if self.mode == "raw":
-            return params, inner_xml.encode()
-        encrypted = MessageCipher(self.aes_key, self.appid).encrypt(inner_xml)
+            return params, None
+        encrypted = MessageCipher(self.aes_key, self.appid).encrypt(inner)
         params |= {"encrypt_type": "aes", "msg_signature": sign(self.token, timestamp_s, nonce, encrypted)}
+        return params, encrypted
+
+    def push(self, inner_xml: str, *, timestamp: int | None = None, nonce: str | None = None) -> tuple[dict, bytes]:
+        """Return (query parameters, body) for one push; a retry reuses timestamp and nonce."""
+        params, encrypted = self._sign(inner_xml, timestamp, nonce)
+        if encrypted is None:
+            return params, inner_xml.encode()
         outer = f"<xml><ToUserName><![CDATA[{self.to_user}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt>"
         if self.mode == "compat":  # compatible mode carries the plaintext fields as well
             outer += inner_xml.removeprefix("<xml>").removesuffix("</xml>")
         return params, (outer + "</xml>").encode()
+
+    def push_json(self, fields: dict, *, timestamp: int | None = None, nonce: str | None = None) -> tuple[dict, bytes]:
+        """Return (query parameters, body) for a mini-program push in JSON."""
+        inner = json.dumps(fields, ensure_ascii=False)
+        params, encrypted = self._sign(inner, timestamp, nonce)
+        if encrypted is None:
+            return params, inner.encode()
+        return params, json.dumps({"ToUserName": self.to_user, "Encrypt": encrypted}).encode()
 
     def open_reply(self, body: str, params: dict) -> str:
         """Return a reply's plaintext XML, decrypting and checking it in safe mode like WeChat does."""
