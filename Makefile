@@ -7,7 +7,9 @@ PORT ?= 5000
 -include .env
 export
 
-.PHONY: run test lint format migrate seed clean
+OPENID ?= oDemo-zhangwei
+
+.PHONY: run test lint format migrate seed chat clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +29,10 @@ seed: migrate
 
 run: seed
 	PORT=$(PORT) $(BIN)/python serve.py
+
+chat: $(VENV)/.installed
+	$(BIN)/flask --app wsgi wechat chat --openid $(OPENID) --url http://127.0.0.1:$(PORT)/wechat \
+		--simulator-url http://127.0.0.1:$${WECHAT_SIMULATOR_PORT:-5001}
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

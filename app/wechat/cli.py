@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -40,3 +42,20 @@ def simulate_api(port: int) -> None:
         pass
     finally:
         server.stop()
+
+
+@wechat.command("chat")
+@click.option("--openid", required=True, help="The worker's openid.")
+@click.option("--aes", "mode", flag_value="aes", help="Safe mode: encrypt pushes and replies.")
+@click.option("--compat", "mode", flag_value="compat", help="Compatible mode: plaintext and encrypted.")
+@click.option("--url", default="http://127.0.0.1:5000/wechat", show_default=True, help="Our endpoint.")
+@click.option("--simulator-url", help="The API simulator, e.g. http://127.0.0.1:5001, for customer-service messages.")
+def chat(openid: str, mode: str | None, url: str, simulator_url: str | None) -> None:
+    """Chat with the bot in the terminal as a worker, this command playing WeChat's servers."""
+    from .simulator.chat import Chat
+    from .simulator.pusher import Pusher
+
+    config = current_app.config["GONGHUI"]
+    pusher = Pusher(config.WECHAT_TOKEN, config.WECHAT_APPID, config.WECHAT_AES_KEY, mode or "raw")
+    # Piped input is not echoed by a terminal; the chat echoes it so the transcript shows both sides.
+    Chat(pusher, openid, url, simulator_url).run(sys.stdin, sys.stdout, echo=not sys.stdin.isatty())
