@@ -84,8 +84,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from .bot_cli import bot
     from .commands import seed
     from .wechat.cli import wechat
 
+    app.cli.add_command(bot)
     app.cli.add_command(seed)
     app.cli.add_command(wechat)

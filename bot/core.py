@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from .messages import Incoming, Reply, TextReply
+from .state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -19,9 +20,10 @@ Handler = Callable[[Incoming, "Context"], Reply | None]
 
 @dataclass
 class Context:
-    """What a handler may use: the database session of this message."""
+    """What a handler may use: the database session of this message and the dialogue store."""
 
     session: Session
+    store: StateStore | None = None
 
 
 class Bot:

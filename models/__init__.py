@@ -7,6 +7,7 @@ from .enterprises import Enterprise
 from .errors import AccountLocked, AuthFailed, Conflict, DomainError, Forbidden, Invalid, NotFound
 from .inbound import InboundMessage
 from .officials import ApiToken, Official, Role
+from .tickets import Ticket, TicketMessage
 from .unions import TradeUnion, UnionIndustry, UnionKind
 from .workers import Worker
 
@@ -26,6 +27,8 @@ __all__ = [
     "NotFound",
     "Official",
     "Role",
+    "Ticket",
+    "TicketMessage",
     "TradeUnion",
     "UnionIndustry",
     "UnionKind",

@@ -69,6 +69,10 @@ class WorkerIn(Body):
     member_since: date | None = None
 
 
+class TicketAnswerIn(Body):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
+
+
 class OfficialIn(Body):
     username: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9_.-]{2,49}$")]
     password: Annotated[str, StringConstraints(min_length=10, max_length=200)]

@@ -7,6 +7,8 @@ from models.base import as_utc
 from models.enterprises import Enterprise
 from models.masking import mask_id_number
 from models.officials import Official
+from models.tickets import KIND_LABELS as TICKET_KINDS
+from models.tickets import Ticket
 from models.unions import KIND_LABELS, TradeUnion
 from models.workers import Worker
 
@@ -55,6 +57,27 @@ def worker(row: Worker, *, full: bool = False) -> dict:
         "is_member": row.is_member,
         "wechat": {"openid": bool(row.openid), "miniapp": bool(row.miniapp_openid)},
     }
+
+
+def ticket(row: Ticket, *, full: bool = False) -> dict:
+    """Serialize a ticket; full=True (an audited view) adds the worker's words and the conversation."""
+    data = {
+        "id": row.id,
+        "number": row.number,
+        "kind": row.kind,
+        "kind_label": TICKET_KINDS[row.kind],
+        "status": row.status,
+        "union": union_ref(row.union),
+        "worker": {"id": row.worker.id, "name": row.worker.name, "phone": row.worker.masked_phone},
+        "created_at": as_utc(row.created_at).isoformat(),
+    }
+    if full:
+        data["summary"] = row.summary
+        data["messages"] = [
+            {"text": m.text, "official_id": m.official_id, "delivery": m.delivery, "at": as_utc(m.at).isoformat()}
+            for m in row.messages
+        ]
+    return data
 
 
 def official(row: Official) -> dict:

@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from bot.core import Context
 from bot.handlers import bot
 from bot.messages import Incoming, Reply
+from bot.state import RedisStateStore
 from models.inbound import (
     ANSWERED,
     CUSTOMER_SERVICE,
@@ -90,7 +91,7 @@ def _earlier_answer(row: InboundMessage) -> Reply | None:
 def handle(app: Flask, incoming: Incoming) -> Reply | None:
     """Run the bot on a message in a context of its own and commit what it did."""
     with app.app_context():
-        reply = bot.reply(incoming, Context(db.session))
+        reply = bot.reply(incoming, Context(db.session, RedisStateStore(redis_store.client)))
         db.session.commit()
         return reply
 

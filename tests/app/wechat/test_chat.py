@@ -51,9 +51,9 @@ def bot_lines(output: str) -> list[str]:
 @pytest.mark.parametrize("mode", ["raw", "aes", "compat"])
 def test_chat_shows_the_bots_passive_replies(wechat_app, simulator, mode):
     with served(wechat_app) as url:
-        output = chat("/subscribe\n工会怎么入会\n/quit\n", url, simulator.url, pusher=pusher(mode))
+        output = chat("/subscribe\n我要入会\n/quit\n", url, simulator.url, pusher=pusher(mode))
     replies = bot_lines(output)
-    assert "欢迎关注新乡市总工会" in replies[0] and "工会怎么入会" in replies[1], output
+    assert "欢迎关注新乡市总工会" in replies[0] and "申请入会" in replies[1], output
     assert output.rstrip().endswith("再见。") and "[错误]" not in output
     assert simulator.state.interactions[OPENID]  # the 48-hour window was opened as WeChat would
 
@@ -61,10 +61,10 @@ def test_chat_shows_the_bots_passive_replies(wechat_app, simulator, mode):
 def test_late_answer_is_shown_as_a_customer_service_message(make_app, simulator):
     app = make_app(WECHAT_API_BASE_URL=simulator.url, WECHAT_REPLY_SECONDS=0.0)
     with served(app) as url:
-        output = chat("慢一点的问题\n", url, simulator.url)  # EOF ends the chat like /quit
+        output = chat("帮助\n", url, simulator.url)  # EOF ends the chat like /quit
     assert "没有被动回复" in output and bot_lines(output) == []
     late = [line for line in output.splitlines() if line.startswith("[客服消息]")]
-    assert len(late) == 1 and "慢一点的问题" in late[0], output
+    assert len(late) == 1 and "职工服务平台" in late[0], output
 
 
 def test_the_cli_command_chats_in_safe_mode(wechat_app, simulator):
@@ -74,7 +74,7 @@ def test_the_cli_command_chats_in_safe_mode(wechat_app, simulator):
             args=args, input="/voice 工会怎么入会\n/location 35.3 113.6 获嘉县\n"
         )
     assert result.exit_code == 0, result.output
-    assert "你> /voice 工会怎么入会" in result.output and "工会怎么入会" in bot_lines(result.output)[0]
+    assert "你> /voice 工会怎么入会" in result.output and "申请入会" in bot_lines(result.output)[0]
     assert "[错误]" not in result.output
 
 

@@ -15,7 +15,7 @@ PUSH = {
     "FromUserName": "o-mini-worker",
     "CreateTime": 1482048670,
     "MsgType": "text",
-    "Content": "小程序里问一下托管",
+    "Content": "帮助",
     "MsgId": 1234567890123456,
 }
 
@@ -27,7 +27,7 @@ def test_json_push_is_answered_by_a_customer_service_message(wechat_app, simulat
     response = server.client.post("/wechat/miniapp", query_string=params, data=body, content_type="application/json")
     assert response.get_data(as_text=True) == "success"
     [sent] = wait_for(lambda: simulator.state.sent_messages(openid="o-mini-worker"))
-    assert "小程序里问一下托管" in str(sent["payload"])
+    assert "职工服务平台" in str(sent["payload"])
     assert session.scalars(select(Worker.miniapp_openid).where(Worker.miniapp_openid == "o-mini-worker")).one()
 
 

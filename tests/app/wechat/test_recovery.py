@@ -23,7 +23,7 @@ def _stored(session, openid: str, content: str, msg_id: int) -> InboundMessage:
 
 def test_abandoned_message_is_answered_by_customer_service_once(wechat_app, simulator, session):
     simulator.state.record_interaction("o-crash")
-    row = _stored(session, "o-crash", "进程崩溃前收到的消息", 11)
+    row = _stored(session, "o-crash", "帮助", 11)
     busy = _stored(session, "o-busy", "正在处理", 12)
     take_for_handling(session, busy.id, lease_seconds=60)  # a live process holds it
     session.execute(update(InboundMessage).values(received_at=utcnow() - timedelta(minutes=5)))
@@ -36,7 +36,7 @@ def test_abandoned_message_is_answered_by_customer_service_once(wechat_app, simu
         "customer_service",
     )
     [sent] = simulator.state.sent_messages(openid="o-crash")
-    assert "进程崩溃前收到的消息" in str(sent["payload"])
+    assert "职工服务平台" in str(sent["payload"])
     assert session.get(InboundMessage, busy.id).status == "handling"
 
 

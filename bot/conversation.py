@@ -1,0 +1,160 @@
+"""A conversation: go on with the worker's dialogue, or understand a new request and answer it."""
+
+from __future__ import annotations
+
+import logging
+
+from models.tickets import open_ticket
+
+from .answers import escape_word, yes_or_no
+from .dialogue import Dialogue, Reprompt
+from .dialogues import DIALOGUES
+from .knowledge import KnowledgeBase
+from .messages import Incoming, Reply, TextReply
+from .nlu import classify, default_classifier
+from .state import DialogueState, StoreUnavailable
+from .texts import COMING, FALLBACK, HELP, NO_ANSWER, STORE_DOWN
+
+log = logging.getLogger(__name__)
+
+KNOWLEDGE_INTENTS = {
+    "legal.consult",
+    "childcare.info",
+    "service.counseling",
+    "service.clinic",
+    "service.stations",
+    "service.hardship",
+}
+_knowledge: KnowledgeBase | None = None
+
+
+def warm_up() -> None:
+    """Load the classifier and the knowledge base now rather than on a worker's first message."""
+    default_classifier()
+    knowledge()
+
+
+def knowledge() -> KnowledgeBase:
+    """Return the knowledge base, loaded once per process."""
+    global _knowledge
+    if _knowledge is None:
+        _knowledge = KnowledgeBase.load()
+    return _knowledge
+
+
+def converse(incoming: Incoming, context) -> Reply:
+    """Answer a worker's text: one message per worker at a time, the dialogue state in the store."""
+    try:
+        with context.store.locked(incoming.openid):
+            return _converse(incoming, context)
+    except StoreUnavailable:
+        log.warning("dialogue store unavailable for %s", incoming.openid)
+        return _stateless(incoming, context)
+
+
+def start(intent: str, incoming: Incoming, context) -> Reply:
+    """Begin a dialogue, or open a handoff ticket, for a request understood otherwise (e.g. a menu click)."""
+    if intent == "human.handoff":
+        return handoff(incoming, context, incoming.text or "职工请求人工服务")
+    dialogue = DIALOGUES[intent]
+    context.store.save(incoming.openid, DialogueState(dialogue.name))
+    return TextReply(dialogue.ask(0))
+
+
+def handoff(incoming: Incoming, context, summary: str) -> Reply:
+    """Open a ticket that an official answers; the answer reaches the worker as a customer-service message."""
+    ticket = open_ticket(
+        context.session, openid=incoming.openid, channel=incoming.channel, kind="handoff", summary=summary
+    )
+    return TextReply(
+        f"已为您转接工会工作人员（编号 {ticket.number}），回复会直接发到这里。工作时间：周一至周五 8:30-17:30。"
+    )
+
+
+def _converse(incoming: Incoming, context) -> Reply:
+    store = context.store
+    state = store.load(incoming.openid)
+    if state is None:
+        expired = store.expired(incoming.openid)
+        if expired in DIALOGUES:
+            title = DIALOGUES[expired].title
+            return TextReply(
+                f"您的“{title}”超过30分钟没有回复，已自动取消，刚才的消息没有被记录。如需继续，请回复“{title}”重新开始。"
+            )
+        return _route(incoming, context)
+    return _step(DIALOGUES[state.dialogue], state, incoming, context)
+
+
+def _step(dialogue: Dialogue, state: DialogueState, incoming: Incoming, context) -> Reply:
+    store, text, openid = context.store, incoming.text or "", incoming.openid
+    escape = escape_word(text)
+    if escape == "cancel":
+        store.clear(openid)
+        return TextReply(f"已取消“{dialogue.title}”。需要其他帮助请直接告诉我，或回复“帮助”。")
+    if escape == "handoff":
+        store.clear(openid)
+        filled = "；".join(f"{k}={v}" for k, v in state.slots.items()) or "无"
+        return handoff(incoming, context, f"在“{dialogue.title}”中转人工。已填写：{filled}")
+    if escape == "restart":
+        store.save(openid, DialogueState(dialogue.name))
+        return TextReply(dialogue.ask(0))
+    if escape == "back":
+        state.step, state.confirming = (len(dialogue.steps) - 1 if state.confirming else max(state.step - 1, 0)), False
+        store.save(openid, state)
+        return TextReply(dialogue.ask(state.step))
+    if state.confirming:
+        return _confirm(dialogue, state, incoming, context)
+    step = dialogue.steps[state.step]
+    try:
+        state.slots[step.slot] = step.take(text, context)
+    except Reprompt as problem:
+        store.save(openid, state)
+        return TextReply(f"{problem}\n\n{dialogue.ask(state.step)}")
+    state.step += 1
+    state.confirming = state.step == len(dialogue.steps)
+    store.save(openid, state)
+    return TextReply(dialogue.confirmation(state.slots) if state.confirming else dialogue.ask(state.step))
+
+
+def _confirm(dialogue: Dialogue, state: DialogueState, incoming: Incoming, context) -> Reply:
+    answer = yes_or_no(incoming.text or "")
+    if answer is None:
+        return TextReply("请回复“1”确认提交，或回复“2”修改。\n\n" + dialogue.confirmation(state.slots))
+    if answer is False:
+        state.step, state.confirming = len(dialogue.steps) - 1, False
+        context.store.save(incoming.openid, state)
+        return TextReply(dialogue.ask(state.step))
+    reply = dialogue.commit(state.slots, context, incoming)
+    # Durable first: a failed commit leaves the dialogue at its confirmation, to be confirmed again.
+    context.session.commit()
+    context.store.clear(incoming.openid)
+    return reply
+
+
+def _route(incoming: Incoming, context) -> Reply:
+    intent = classify(incoming.text or "")
+    if intent in DIALOGUES or intent == "human.handoff":
+        return start(intent, incoming, context)
+    return _answer(intent, incoming)
+
+
+def _answer(intent: str, incoming: Incoming) -> Reply:
+    """Answer what needs no dialogue: help, questions from the knowledge base, features still to come."""
+    if intent == "help":
+        return TextReply(HELP)
+    if intent in COMING:
+        return TextReply(COMING[intent])
+    entry = knowledge().best(incoming.text or "", intent if intent in KNOWLEDGE_INTENTS else None)
+    if entry is not None:
+        return TextReply(f"{entry.answer}\n（依据：{entry.source}）")
+    return TextReply(NO_ANSWER if intent in KNOWLEDGE_INTENTS else FALLBACK)
+
+
+def _stateless(incoming: Incoming, context) -> Reply:
+    """Without the store no dialogue can go on safely: answer questions, ask to start again later."""
+    intent = classify(incoming.text or "")
+    if intent in DIALOGUES:
+        return TextReply(STORE_DOWN)
+    if intent == "human.handoff":
+        return handoff(incoming, context, incoming.text or "职工请求人工服务")
+    return _answer(intent, incoming)

@@ -1,0 +1,170 @@
+"""The dialogues the bot runs today; later features complete theirs with their own domain operations."""
+
+from __future__ import annotations
+
+import re
+
+from models.errors import Conflict, Invalid
+from models.identity import normalize_phone
+from models.tickets import open_ticket
+from models.workers import worker_for_openid
+
+from .answers import number
+from .dialogue import Dialogue, Reprompt, Step, text_of
+from .messages import TextReply
+
+
+def _name(text: str, _context) -> str:
+    name = re.sub(r"\s", "", text)
+    if not re.fullmatch(r"[\u4e00-\u9fff·]{2,10}", name):
+        raise Reprompt("请回复您的真实姓名（2到10个汉字），例如：“张伟”")
+    return name
+
+
+def _phone(text: str, _context) -> str:
+    try:
+        return normalize_phone(text)
+    except Invalid as error:
+        raise Reprompt("请回复11位手机号码，例如：“13837310001”") from error
+
+
+def _count(text: str, _context) -> int:
+    value = number(text)
+    if value is None or not 1 <= value <= 100000:
+        raise Reprompt("请回复涉及的人数，例如：“13”或“十三人”")
+    return int(value)
+
+
+def _amount(text: str, _context) -> str:
+    if re.fullmatch(r"\s*(没有|无|不涉及|0)\s*", text):
+        return "不涉及"
+    value = number(text)
+    if value is None or value < 0:
+        raise Reprompt("请回复大约的金额，例如：“8000”“1.2万”，不涉及钱款请回复“没有”")
+    return f"{value:,.0f}元"
+
+
+def _reply_number(ticket, what: str, when: str) -> TextReply:
+    return TextReply(f"{what}已提交，编号 {ticket.number}。{when}可回复“人工”咨询工作人员。")
+
+
+def _join(slots: dict, context, incoming) -> TextReply:
+    worker = worker_for_openid(context.session, incoming.openid, channel=incoming.channel)
+    worker.name = worker.name or slots["name"]
+    try:
+        if worker.phone is None:
+            worker.phone = slots["phone"]
+            context.session.flush()
+    except Conflict:
+        context.session.rollback()
+        worker = worker_for_openid(context.session, incoming.openid, channel=incoming.channel)
+    summary = "\n".join(f"{k}：{slots[k]}" for k in ("name", "occupation", "employer", "phone"))
+    ticket = open_ticket(
+        context.session,
+        openid=incoming.openid,
+        channel=incoming.channel,
+        kind="membership",
+        summary=summary,
+        employer=slots["employer"],
+    )
+    return _reply_number(ticket, "入会申请", "工会审核后会通知您结果；")
+
+
+def _suggest(slots: dict, context, incoming) -> TextReply:
+    summary = f"建议：{slots['content']}\n单位：{slots['employer']}"
+    ticket = open_ticket(
+        context.session,
+        openid=incoming.openid,
+        channel=incoming.channel,
+        kind="suggestion",
+        summary=summary,
+        employer=slots["employer"],
+    )
+    return _reply_number(ticket, "您的金点子", "工会会定期评选并反馈采纳情况；")
+
+
+def _grievance(slots: dict, context, incoming) -> TextReply:
+    labels = {
+        "category": "问题",
+        "employer": "单位",
+        "place": "地点",
+        "workers": "人数",
+        "amount": "金额",
+        "details": "经过",
+        "phone": "电话",
+    }
+    summary = "\n".join(f"{label}：{slots[key]}" for key, label in labels.items())
+    ticket = open_ticket(
+        context.session,
+        openid=incoming.openid,
+        channel=incoming.channel,
+        kind="grievance",
+        summary=summary,
+        employer=slots["employer"],
+        place=slots["place"],
+    )
+    return _reply_number(ticket, "维权求助", "工会工作人员会在2个工作日内与您联系，请保留工资条、聊天记录等证据；")
+
+
+OCCUPATIONS = ["企业职工", "外卖骑手", "快递员", "网约车司机", "货车司机", "其他"]
+GRIEVANCES = [
+    "拖欠工资",
+    "被迫辞职或辞退没有补偿",
+    "没签劳动合同",
+    "不交社保",
+    "工伤",
+    "超时加班",
+    "乱罚款",
+    "安全隐患",
+    "其他",
+]
+
+DIALOGUES = {
+    d.name: d
+    for d in (
+        Dialogue(
+            "membership.join",
+            "申请入会",
+            [
+                Step("name", "姓名", "请问您的姓名？", _name),
+                Step("occupation", "职业", "您从事哪类工作？", options=OCCUPATIONS),
+                Step("employer", "单位或平台", "您的工作单位或所在平台？", text_of(2, "获嘉县恒达机械有限公司", 100)),
+                Step("phone", "手机", "您的手机号码？", _phone),
+            ],
+            _join,
+        ),
+        Dialogue(
+            "suggestion.submit",
+            "金点子",
+            [
+                Step(
+                    "content",
+                    "建议",
+                    "请写下您的建议（做法和好处）：",
+                    text_of(10, "车间夜班增加一名安全巡查员，减少事故隐患"),
+                ),
+                Step("employer", "单位", "您所在的单位？", text_of(2, "新乡县华兴食品有限公司", 100)),
+            ],
+            _suggest,
+        ),
+        Dialogue(
+            "grievance.file",
+            "维权求助",
+            [
+                Step("category", "问题", "遇到了什么问题？", options=GRIEVANCES),
+                Step("employer", "单位", "用人单位的名称？", text_of(2, "获嘉县恒达机械有限公司", 100)),
+                Step("place", "地点", "单位在哪个县区、乡镇？", text_of(2, "获嘉县亢村镇", 100)),
+                Step("workers", "人数", "涉及多少名职工？", _count),
+                Step("amount", "金额", "涉及多少钱（如欠薪金额）？不涉及请回复“没有”。", _amount),
+                Step(
+                    "details",
+                    "经过",
+                    "请简单说说经过：",
+                    text_of(5, "公司以搬迁为由让我们写自愿辞职报告，只给一个月工资"),
+                ),
+                Step("phone", "电话", "方便联系您的手机号码？", _phone),
+            ],
+            _grievance,
+        ),
+    )
+}

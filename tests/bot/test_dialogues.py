@@ -1,0 +1,134 @@
+"""Whole dialogues through the bot core: each to its end, wrong answers, escape words, expiry."""
+
+from __future__ import annotations
+
+import threading
+
+import redis
+from sqlalchemy import select
+
+from bot.state import DialogueState, RedisStateStore
+from models.tickets import Ticket
+
+from .conftest import Worker
+
+
+def _tickets(session, kind: str) -> list[Ticket]:
+    session.expire_all()
+    return list(session.scalars(select(Ticket).where(Ticket.kind == kind)))
+
+
+def test_membership_from_first_words_to_ticket(worker, demo):
+    assert "请问您的姓名" in worker.clicks("JOIN")
+    assert "123" not in worker.says("123") and "2到10个汉字" in worker.says("123")
+    assert "您从事哪类工作" in worker.says("张伟")
+    assert "请回复选项前的数字" in worker.says("第九个")
+    assert "工作单位或所在平台" in worker.says("第二个")
+    assert "手机号码" in worker.says("美团外卖")
+    assert "11位手机号码" in worker.says("12345")
+    summary = worker.says("13837310001")
+    assert "请核对" in summary and "外卖骑手" in summary and "13837310001" in summary
+    assert "入会申请已提交，编号 RH" in worker.says("确认")
+    [ticket] = _tickets(demo.session, "membership")
+    assert "美团外卖" in ticket.summary and ticket.worker.openid == "oDemo-zhangwei"
+    assert worker.store.load("oDemo-zhangwei") is None
+
+
+def test_choices_accept_number_ordinal_or_name(worker):
+    for answer in ("2", "第2个", "外卖骑手", "二"):
+        worker.clicks("JOIN")
+        worker.says("张伟")
+        assert "工作单位" in worker.says(answer), answer
+
+
+def test_back_restart_cancel(worker):
+    worker.clicks("JOIN")
+    worker.says("张伟")
+    assert "请问您的姓名" in worker.says("返回")
+    worker.says("李娜")
+    worker.says("1")
+    assert "请问您的姓名" in worker.says("重新开始")
+    assert "已取消“申请入会”" in worker.says("取消")
+    assert worker.store.load(worker.openid) is None
+
+
+def test_correcting_at_the_confirmation(worker):
+    worker.clicks("JOIN")
+    for answer in ("张伟", "1", "获嘉县恒达机械有限公司", "13837310001"):
+        worker.says(answer)
+    assert "请回复“1”确认提交" in worker.says("嗯？")
+    assert "手机号码" in worker.says("修改")
+    assert "13937310009" in worker.says("13937310009")
+
+
+def test_handoff_in_the_middle_keeps_what_was_said(worker, demo):
+    worker.clicks("GRIEVANCE_FILE")
+    worker.says("1")
+    assert "已为您转接工会工作人员" in worker.says("转人工")
+    [ticket] = _tickets(demo.session, "handoff")
+    assert "维权求助" in ticket.summary and "拖欠工资" in ticket.summary
+
+
+def test_grievance_goes_to_the_union_of_the_place(worker, demo):
+    worker.clicks("GRIEVANCE_FILE")
+    answers = [
+        "1",
+        "获嘉县某某电子厂",
+        "获嘉县亢村镇",
+        "十三人",
+        "3.9万",
+        "老板说没钱，三个月没发工资了",
+        "13837310001",
+    ]
+    for answer in answers:
+        reply = worker.says(answer)
+    assert "39,000元" in reply and "13" in reply
+    assert "维权求助已提交，编号 WQ" in worker.says("确认")
+    [ticket] = _tickets(demo.session, "grievance")
+    assert ticket.union.name == "获嘉县亢村镇工会"
+
+
+def test_grievance_at_a_known_employer_goes_to_its_union(worker, demo):
+    worker.clicks("GRIEVANCE_FILE")
+    for answer in [
+        "5",
+        "新乡医学院第一附属医院",
+        "卫辉市",
+        "1",
+        "没有",
+        "夜班受伤了单位不给报工伤",
+        "13837310003",
+        "1",
+    ]:
+        worker.says(answer)
+    [ticket] = _tickets(demo.session, "grievance")
+    assert ticket.union.name == "新乡医学院第一附属医院工会"
+
+
+def test_expired_dialogue_says_so_instead_of_misreading(worker, backend):
+    worker.clicks("JOIN")
+    client = redis.Redis.from_url(backend.redis_url)
+    client.pexpire(f"gonghui:bot:state:{worker.openid}", 1)  # the 30 minutes pass
+    while client.exists(f"gonghui:bot:state:{worker.openid}"):
+        pass
+    assert "超过30分钟没有回复，已自动取消" in worker.says("张伟")
+    assert "超过30分钟" not in worker.says("帮助")
+
+
+def test_two_quick_messages_each_take_one_step(demo, backend, make_app):
+    store = RedisStateStore(redis.Redis.from_url(backend.redis_url))
+    store.save("oDemo-lina", DialogueState("membership.join"))
+    factory = make_app().extensions["gonghui.db"][1]
+    replies = []
+
+    def send(text: str) -> None:
+        with factory() as session:
+            replies.append(Worker(session, store, "oDemo-lina").says(text))
+
+    threads = [threading.Thread(target=send, args=(text,)) for text in ("李娜", "外卖骑手")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    state = store.load("oDemo-lina")
+    assert state.step == len(state.slots) and len(replies) == 2  # no step lost or taken twice
