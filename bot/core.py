@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from .messages import Incoming, Reply, TextReply
 from .state import StateStore
+from .texts import HELP
 
 log = logging.getLogger(__name__)
 
-FALLBACK = TextReply("抱歉，系统开小差了，请稍后再试。如需帮助，请拨打工会服务热线12351。")
+FALLBACK = TextReply("抱歉，系统开小差了，刚才的消息没有办成，请稍后再试。\n\n" + HELP)
 
 Handler = Callable[[Incoming, "Context"], Reply | None]
 
@@ -52,5 +53,5 @@ class Bot:
             return handler(incoming, context)
         except Exception:
             context.session.rollback()
-            log.exception("handler for %s/%s failed", incoming.kind, incoming.event)
+            log.exception("handler for %s/%s failed for %s", incoming.kind, incoming.event, incoming.openid)
             return FALLBACK
