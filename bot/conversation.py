@@ -57,6 +57,9 @@ def start(intent: str, incoming: Incoming, context) -> Reply:
     if intent == "human.handoff":
         return handoff(incoming, context, incoming.text or "职工请求人工服务")
     dialogue = DIALOGUES[intent]
+    answer = dialogue.precheck(context, incoming) if dialogue.precheck else None
+    if answer is not None:
+        return answer
     context.store.save(incoming.openid, DialogueState(dialogue.name))
     return TextReply(dialogue.ask(0))
 

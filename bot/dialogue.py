@@ -50,6 +50,8 @@ class Dialogue:
     title: str
     steps: list[Step]
     commit: Callable[[dict, Any, Any], Reply]  # (slots, context, incoming) -> the final reply
+    # (context, incoming) -> a reply when the dialogue need not run at all (e.g. already a member)
+    precheck: Callable[[Any, Any], Reply | None] | None = None
 
     def ask(self, index: int) -> str:
         """Return the prompt of a step, numbered within the dialogue."""

@@ -70,6 +70,13 @@ def _join(slots: dict, context, incoming) -> TextReply:
     return _reply_number(ticket, "入会申请", "工会审核后会通知您结果；")
 
 
+def _already_member(context, incoming) -> TextReply | None:
+    worker = worker_for_openid(context.session, incoming.openid, channel=incoming.channel)
+    if not worker.is_member:
+        return None
+    return TextReply(f"您已是{worker.union.name}的会员（{worker.member_since:%Y年%m月%d日}入会），无需重复申请。")
+
+
 def _suggest(slots: dict, context, incoming) -> TextReply:
     summary = f"建议：{slots['content']}\n单位：{slots['employer']}"
     ticket = open_ticket(
@@ -132,6 +139,7 @@ DIALOGUES = {
                 Step("phone", "手机", "您的手机号码？", _phone),
             ],
             _join,
+            _already_member,
         ),
         Dialogue(
             "suggestion.submit",

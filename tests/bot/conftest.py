@@ -18,7 +18,7 @@ _ids = itertools.count(1)
 class Worker:
     """A worker typing into WeChat; each message gets the reply the bot gives."""
 
-    def __init__(self, session, store, openid: str = "oDemo-zhangwei"):
+    def __init__(self, session, store, openid: str = "oDemo-sunqiang"):
         self.session, self.store, self.openid = session, store, openid
 
     def _send(self, **fields) -> str:

@@ -30,7 +30,7 @@ def test_membership_from_first_words_to_ticket(worker, demo):
     assert "请核对" in summary and "外卖骑手" in summary and "13837310001" in summary
     assert "入会申请已提交，编号 RH" in worker.says("确认")
     [ticket] = _tickets(demo.session, "membership")
-    assert "美团外卖" in ticket.summary and ticket.worker.openid == "oDemo-zhangwei"
+    assert "美团外卖" in ticket.summary and ticket.worker.openid == "oDemo-sunqiang"
     assert worker.store.load("oDemo-zhangwei") is None
 
 

@@ -21,12 +21,13 @@ def _say(server: WeChatServer, text: str, openid: str = "oDemo-zhangwei", mode: 
 
 
 def test_membership_dialogue_over_safe_mode(wechat, session, demo):
-    assert "请问您的姓名" in _say(wechat, "我想加入工会")
-    assert "哪类工作" in _say(wechat, "张伟")
-    assert "单位或所在平台" in _say(wechat, "3")
-    assert "手机号码" in _say(wechat, "顺丰速运")
-    assert "请核对" in _say(wechat, "13837310001")
-    assert "编号 RH" in _say(wechat, "1")
+    assert "无需重复申请" in _say(wechat, "我想加入工会")  # 张伟 is a member already
+    assert "请问您的姓名" in _say(wechat, "我想加入工会", openid="o-courier")
+    assert "哪类工作" in _say(wechat, "王小明", openid="o-courier")
+    assert "单位或所在平台" in _say(wechat, "3", openid="o-courier")
+    assert "手机号码" in _say(wechat, "顺丰速运", openid="o-courier")
+    assert "请核对" in _say(wechat, "13937310123", openid="o-courier")
+    assert "编号 RH" in _say(wechat, "1", openid="o-courier")
     assert session.scalars(select(Ticket.kind)).all() == ["membership"]
 
 
