@@ -132,3 +132,13 @@ def test_two_quick_messages_each_take_one_step(demo, backend, make_app):
         thread.join()
     state = store.load("oDemo-lina")
     assert state.step == len(state.slots) and len(replies) == 2  # no step lost or taken twice
+
+
+def test_suggestion_from_words_to_ticket(worker, demo):
+    assert "请写下您的建议" in worker.says("我有个金点子想提")
+    assert "10到500个字" in worker.says("加人")
+    assert "所在的单位" in worker.says("夜班增加一名安全巡查员，减少事故隐患")
+    assert "请核对" in worker.says("获嘉县恒达机械有限公司")
+    assert "您的金点子已提交，编号 JD" in worker.says("好的")
+    [ticket] = _tickets(demo.session, "suggestion")
+    assert ticket.union.name == "获嘉县亢村镇工会" and "安全巡查员" in ticket.summary
