@@ -69,11 +69,13 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from . import health, home
     from .admin import blueprint as admin_api
+    from .api import blueprint as worker_api
     from .wechat.views import blueprint as wechat
 
     app.register_blueprint(home.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(admin_api)
+    app.register_blueprint(worker_api)
     app.register_blueprint(wechat)
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from models.base import utcnow
+from models.programs import open_sessions
 from models.tickets import open_ticket
 
 from .answers import escape_word, yes_or_no
+from .childcare import REGISTER, describe
 from .dialogue import Dialogue, Reprompt
-from .dialogues import DIALOGUES
+from .dialogues import DIALOGUES as REQUESTS
 from .knowledge import KnowledgeBase
 from .messages import Incoming, Reply, TextReply
 from .nlu import classify, default_classifier
@@ -17,6 +20,7 @@ from .texts import COMING, FALLBACK, HELP, NO_ANSWER, STORE_DOWN
 
 log = logging.getLogger(__name__)
 
+DIALOGUES = {**REQUESTS, REGISTER.name: REGISTER}
 KNOWLEDGE_INTENTS = {
     "legal.consult",
     "childcare.info",
@@ -61,7 +65,7 @@ def start(intent: str, incoming: Incoming, context) -> Reply:
     if answer is not None:
         return answer
     context.store.save(incoming.openid, DialogueState(dialogue.name))
-    return TextReply(dialogue.ask(0))
+    return TextReply(dialogue.ask(0, context, {}))
 
 
 def handoff(incoming: Incoming, context, summary: str) -> Reply:
@@ -100,23 +104,25 @@ def _step(dialogue: Dialogue, state: DialogueState, incoming: Incoming, context)
         return handoff(incoming, context, f"在“{dialogue.title}”中转人工。已填写：{filled}")
     if escape == "restart":
         store.save(openid, DialogueState(dialogue.name))
-        return TextReply(dialogue.ask(0))
+        return TextReply(dialogue.ask(0, context, {}))
     if escape == "back":
         state.step, state.confirming = (len(dialogue.steps) - 1 if state.confirming else max(state.step - 1, 0)), False
         store.save(openid, state)
-        return TextReply(dialogue.ask(state.step))
+        return TextReply(dialogue.ask(state.step, context, state.slots))
     if state.confirming:
         return _confirm(dialogue, state, incoming, context)
     step = dialogue.steps[state.step]
     try:
-        state.slots[step.slot] = step.take(text, context)
+        state.slots[step.slot] = step.take(text, context, state.slots)
     except Reprompt as problem:
         store.save(openid, state)
-        return TextReply(f"{problem}\n\n{dialogue.ask(state.step)}")
+        return TextReply(f"{problem}\n\n{dialogue.ask(state.step, context, state.slots)}")
     state.step += 1
     state.confirming = state.step == len(dialogue.steps)
     store.save(openid, state)
-    return TextReply(dialogue.confirmation(state.slots) if state.confirming else dialogue.ask(state.step))
+    return TextReply(
+        dialogue.confirmation(state.slots) if state.confirming else dialogue.ask(state.step, context, state.slots)
+    )
 
 
 def _confirm(dialogue: Dialogue, state: DialogueState, incoming: Incoming, context) -> Reply:
@@ -126,7 +132,7 @@ def _confirm(dialogue: Dialogue, state: DialogueState, incoming: Incoming, conte
     if answer is False:
         state.step, state.confirming = len(dialogue.steps) - 1, False
         context.store.save(incoming.openid, state)
-        return TextReply(dialogue.ask(state.step))
+        return TextReply(dialogue.ask(state.step, context, state.slots))
     reply = dialogue.commit(state.slots, context, incoming)
     # Durable first: a failed commit leaves the dialogue at its confirmation, to be confirmed again.
     context.session.commit()
@@ -138,19 +144,28 @@ def _route(incoming: Incoming, context) -> Reply:
     intent = classify(incoming.text or "")
     if intent in DIALOGUES or intent == "human.handoff":
         return start(intent, incoming, context)
-    return _answer(intent, incoming)
+    return _answer(intent, incoming, context)
 
 
-def _answer(intent: str, incoming: Incoming) -> Reply:
+def _answer(intent: str, incoming: Incoming, context) -> Reply:
     """Answer what needs no dialogue: help, questions from the knowledge base, features still to come."""
     if intent == "help":
         return TextReply(HELP)
     if intent in COMING:
         return TextReply(COMING[intent])
     entry = knowledge().best(incoming.text or "", intent if intent in KNOWLEDGE_INTENTS else None)
-    if entry is not None:
-        return TextReply(f"{entry.answer}\n（依据：{entry.source}）")
-    return TextReply(NO_ANSWER if intent in KNOWLEDGE_INTENTS else FALLBACK)
+    answer = f"{entry.answer}\n（依据：{entry.source}）" if entry is not None else None
+    if intent == "childcare.info":
+        return TextReply("\n\n".join(filter(None, [answer, _open_childcare(context)])))
+    return TextReply(answer or (NO_ANSWER if intent in KNOWLEDGE_INTENTS else FALLBACK))
+
+
+def _open_childcare(context) -> str:
+    """List the childcare sessions open for registration now."""
+    sessions = open_sessions(context.session, utcnow())
+    if not sessions:
+        return "目前没有正在报名的托管班，开放报名时会在本号通知。"
+    return "正在报名的托管班：\n" + "\n".join(f"· {describe(s)}" for s in sessions) + "\n回复“托管报名”即可报名。"
 
 
 def _stateless(incoming: Incoming, context) -> Reply:
@@ -160,4 +175,4 @@ def _stateless(incoming: Incoming, context) -> Reply:
         return TextReply(STORE_DOWN)
     if intent == "human.handoff":
         return handoff(incoming, context, incoming.text or "职工请求人工服务")
-    return _answer(intent, incoming)
+    return _answer(intent, incoming, context)

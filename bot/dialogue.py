@@ -23,23 +23,31 @@ class Step:
     slot: str
     label: str
     ask: str
-    read: Callable[[str, Any], Any] | None = None  # (text, context) -> value, or raise Reprompt
+    read: Callable[[str, Any, dict], Any] | None = None  # (text, context, slots) -> value, or raise Reprompt
     options: list[str] = field(default_factory=list)  # numbered choices; the slot keeps the chosen name
+    # Choices that depend on the data (e.g. open childcare sessions): (context, slots) -> [(label, value)]
+    choices: Callable[[Any, dict], list[tuple[str, Any]]] | None = None
 
-    def prompt(self) -> str:
+    def _options(self, context, slots: dict) -> list[tuple[str, Any]]:
+        return self.choices(context, slots) if self.choices else [(o, o) for o in self.options]
+
+    def prompt(self, context=None, slots: dict | None = None) -> str:
         """Return the question, with numbered options when there are some."""
-        if not self.options:
+        options = self._options(context, slots or {})
+        if not options:
             return self.ask
-        return self.ask + "\n" + "\n".join(f"{i}. {option}" for i, option in enumerate(self.options, 1))
+        return self.ask + "\n" + "\n".join(f"{i}. {label}" for i, (label, _) in enumerate(options, 1))
 
-    def take(self, text: str, context) -> Any:
-        """Read an answer or raise Reprompt."""
-        if self.options:
-            picked = choice(text, self.options)
+    def take(self, text: str, context, slots: dict) -> Any:
+        """Read an answer or raise Reprompt; a data choice is kept as {"label", "value"}."""
+        options = self._options(context, slots)
+        if options:
+            picked = choice(text, [label for label, _ in options])
             if picked is None:
-                raise Reprompt(f"请回复选项前的数字，例如“1”，或直接回复名称，例如“{self.options[0]}”。")
-            return self.options[picked]
-        return self.read(text, context) if self.read else text.strip()
+                raise Reprompt(f"请回复选项前的数字，例如“1”，或直接回复名称，例如“{options[0][0]}”。")
+            label, value = options[picked]
+            return {"label": label, "value": value} if self.choices else value
+        return self.read(text, context, slots) if self.read else text.strip()
 
 
 @dataclass(frozen=True)
@@ -52,21 +60,32 @@ class Dialogue:
     commit: Callable[[dict, Any, Any], Reply]  # (slots, context, incoming) -> the final reply
     # (context, incoming) -> a reply when the dialogue need not run at all (e.g. already a member)
     precheck: Callable[[Any, Any], Reply | None] | None = None
+    consent: str = ""  # what confirming agrees to, shown with the summary
 
-    def ask(self, index: int) -> str:
+    def ask(self, index: int, context=None, slots: dict | None = None) -> str:
         """Return the prompt of a step, numbered within the dialogue."""
-        return f"【{self.title} {index + 1}/{len(self.steps)}】{self.steps[index].prompt()}\n{FOOTER}"
+        prompt = self.steps[index].prompt(context, slots)
+        return f"【{self.title} {index + 1}/{len(self.steps)}】{prompt}\n{FOOTER}"
 
     def confirmation(self, slots: dict) -> str:
         """Return the summary the worker confirms before anything is committed."""
-        lines = "\n".join(f"{step.label}：{slots.get(step.slot) or '（未填）'}" for step in self.steps)
-        return f"【{self.title}】请核对：\n{lines}\n回复“1”或“确认”提交，回复“2”或“修改”改上一项，回复“取消”放弃。"
+        lines = "\n".join(f"{step.label}：{shown(slots.get(step.slot))}" for step in self.steps)
+        consent = f"{self.consent}\n" if self.consent else ""
+        answers = "回复“1”或“确认”提交，回复“2”或“修改”改上一项，回复“取消”放弃。"
+        return f"【{self.title}】请核对：\n{lines}\n{consent}{answers}"
+
+
+def shown(value) -> str:
+    """Return how a slot is shown to the worker."""
+    if isinstance(value, dict):
+        return value["label"]
+    return str(value) if value not in (None, "") else "（未填）"
 
 
 def text_of(min_length: int, example: str, max_length: int = 500) -> Callable[[str, Any], str]:
     """Accept free text of a sensible length."""
 
-    def read(text: str, _context) -> str:
+    def read(text: str, *_) -> str:
         text = text.strip()
         if not min_length <= len(text) <= max_length:
             raise Reprompt(f"请写{min_length}到{max_length}个字，例如：“{example}”")

@@ -14,28 +14,28 @@ from .dialogue import Dialogue, Reprompt, Step, text_of
 from .messages import TextReply
 
 
-def _name(text: str, _context) -> str:
+def read_name(text: str, *_) -> str:
     name = re.sub(r"\s", "", text)
     if not re.fullmatch(r"[\u4e00-\u9fff·]{2,10}", name):
         raise Reprompt("请回复您的真实姓名（2到10个汉字），例如：“张伟”")
     return name
 
 
-def _phone(text: str, _context) -> str:
+def read_phone(text: str, *_) -> str:
     try:
         return normalize_phone(text)
     except Invalid as error:
         raise Reprompt("请回复11位手机号码，例如：“13837310001”") from error
 
 
-def _count(text: str, _context) -> int:
+def _count(text: str, *_) -> int:
     value = number(text)
     if value is None or not 1 <= value <= 100000:
         raise Reprompt("请回复涉及的人数，例如：“13”或“十三人”")
     return int(value)
 
 
-def _amount(text: str, _context) -> str:
+def _amount(text: str, *_) -> str:
     if re.fullmatch(r"\s*(没有|无|不涉及|0)\s*", text):
         return "不涉及"
     value = number(text)
@@ -133,10 +133,10 @@ DIALOGUES = {
             "membership.join",
             "申请入会",
             [
-                Step("name", "姓名", "请问您的姓名？", _name),
+                Step("name", "姓名", "请问您的姓名？", read_name),
                 Step("occupation", "职业", "您从事哪类工作？", options=OCCUPATIONS),
                 Step("employer", "单位或平台", "您的工作单位或所在平台？", text_of(2, "获嘉县恒达机械有限公司", 100)),
-                Step("phone", "手机", "您的手机号码？", _phone),
+                Step("phone", "手机", "您的手机号码？", read_phone),
             ],
             _join,
             _already_member,
@@ -170,7 +170,7 @@ DIALOGUES = {
                     "请简单说说经过：",
                     text_of(5, "公司以搬迁为由让我们写自愿辞职报告，只给一个月工资"),
                 ),
-                Step("phone", "电话", "方便联系您的手机号码？", _phone),
+                Step("phone", "电话", "方便联系您的手机号码？", read_phone),
             ],
             _grievance,
         ),

@@ -18,9 +18,6 @@ STORE_DOWN = "系统繁忙，暂时无法办理，请稍后重新开始。咨询
 
 # Requests whose features are still being built: say so plainly and offer what works today.
 COMING = {
-    "childcare.register": (
-        "托管报名即将在本平台开放。现在可以回复“托管安排”了解时间、课程和收费，或回复“人工”由工作人员为您登记。"
-    ),
     "training.menu": "培训菜单即将在本平台发布。想学什么内容可以直接告诉工作人员：回复“人工”。",
     "training.request": "您想学的培训内容请回复“人工”告诉工作人员，工会会汇总职工需求后安排“上菜”。",
     "grievance.status": "案件查询即将开放。请回复“人工”并附上您的编号，工作人员会告诉您进展。",
@@ -28,9 +25,13 @@ COMING = {
 }
 
 # Menu CLICK keys (app/wechat/menu.py): a dialogue or request to start, or a text.
-MENU_INTENTS = {"GRIEVANCE_FILE": "grievance.file", "JOIN": "membership.join", "HUMAN": "human.handoff"}
+MENU_INTENTS = {
+    "CHILDCARE": "childcare.register",
+    "GRIEVANCE_FILE": "grievance.file",
+    "JOIN": "membership.join",
+    "HUMAN": "human.handoff",
+}
 MENU_ANSWERS = {
-    "CHILDCARE": COMING["childcare.register"],
     "TRAINING": COMING["training.menu"],
     "HARDSHIP": "困难帮扶：请直接说明您的困难情况（如家人重病、子女上学困难），我会告诉您可以申请哪些帮扶。",
     "COUNSELING": "心理咨询：有什么烦心事可以直接告诉我，或回复“人工”预约心理咨询师。",

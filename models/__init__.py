@@ -3,12 +3,14 @@
 from .access import Actor
 from .audit import AuditEntry
 from .base import Base
+from .childcare import CareSession, Child, Program, Registration
 from .enterprises import Enterprise
 from .errors import AccountLocked, AuthFailed, Conflict, DomainError, Forbidden, Invalid, NotFound
 from .inbound import InboundMessage
 from .officials import ApiToken, Official, Role
 from .tickets import Ticket, TicketMessage
 from .unions import TradeUnion, UnionIndustry, UnionKind
+from .worker_sessions import WorkerToken
 from .workers import Worker
 
 __all__ = [
@@ -18,6 +20,8 @@ __all__ = [
     "AuditEntry",
     "AuthFailed",
     "Base",
+    "CareSession",
+    "Child",
     "Conflict",
     "DomainError",
     "Enterprise",
@@ -26,6 +30,8 @@ __all__ = [
     "Invalid",
     "NotFound",
     "Official",
+    "Program",
+    "Registration",
     "Role",
     "Ticket",
     "TicketMessage",
@@ -33,4 +39,5 @@ __all__ = [
     "UnionIndustry",
     "UnionKind",
     "Worker",
+    "WorkerToken",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from .demo_childcare import load_programs
 from .enterprises import Enterprise, create_enterprise, find_enterprise
 from .officials import Official, Role
 from .unions import TradeUnion, UnionKind
@@ -186,5 +187,6 @@ def load_demo(session: Session) -> DemoSummary:
             session.add(official)
             created += 1
         logins.append((username, DEMO_PASSWORD, role.value, union_name))
+    created += load_programs(session)
     session.flush()
     return DemoSummary(created=created, logins=logins)

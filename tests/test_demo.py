@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from models import Enterprise, Official, TradeUnion, UnionKind, Worker
+from models import Enterprise, Official, Program, TradeUnion, UnionKind, Worker
 from models.demo import load_demo
 
 
 def _counts(session) -> tuple[int, ...]:
     return tuple(
-        session.scalar(select(func.count()).select_from(t)) for t in (TradeUnion, Enterprise, Worker, Official)
+        session.scalar(select(func.count()).select_from(t)) for t in (TradeUnion, Enterprise, Worker, Official, Program)
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from models.officials import Role
 from models.unions import UnionKind
@@ -18,6 +18,10 @@ def _printable(value: str) -> str:
     if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
         raise ValueError("contains control characters")
     return value
+
+
+def _printable_lines(value: str) -> str:
+    return "\n".join(_printable(line) for line in value.split("\n"))
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -67,6 +71,52 @@ class WorkerIn(Body):
     employer_id: Id | None = None
     union_id: Id | None = None
     member_since: date | None = None
+
+
+class CareSessionIn(Body):
+    name: Short
+    starts_on: date
+    ends_on: date
+    capacity: Annotated[int, Field(ge=1, le=2000)]
+
+
+Season = Literal["summer", "winter"]
+CareKind = Literal["day", "week", "preschool"]
+Age = Annotated[int, Field(ge=0, le=16)]
+
+
+class ProgramPatch(Body):
+    title: Name | None = None
+    season: Season | None = None
+    year: Annotated[int, Field(ge=2020, le=2100)] | None = None
+    kind: CareKind | None = None
+    min_age: Age | None = None
+    max_age: Age | None = None
+    place: Text | None = None
+    daily_hours: Short | None = None
+    fee_yuan: Annotated[int, Field(ge=0, le=100000)] | None = None
+    courses: list[Short] | None = Field(default=None, max_length=40)
+    timetable: Annotated[str, StringConstraints(max_length=2000), AfterValidator(_printable_lines)] | None = None
+    meals: Text | None = None
+    staff: Text | None = None
+    members_only: bool | None = None
+    registration_opens: AwareDatetime | None = None
+    registration_closes: AwareDatetime | None = None
+
+
+class ProgramIn(ProgramPatch):
+    union_id: Id
+    title: Name
+    season: Season
+    year: Annotated[int, Field(ge=2020, le=2100)]
+    kind: CareKind
+    min_age: Age
+    max_age: Age
+    place: Text
+    daily_hours: Short
+    registration_opens: AwareDatetime
+    registration_closes: AwareDatetime
+    sessions: list[CareSessionIn] = Field(default_factory=list, max_length=20)
 
 
 class TicketAnswerIn(Body):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from models.audit import AuditEntry
 from models.base import as_utc
+from models.childcare import CareSession, Program
 from models.enterprises import Enterprise
 from models.masking import mask_id_number
 from models.officials import Official
@@ -78,6 +79,43 @@ def ticket(row: Ticket, *, full: bool = False) -> dict:
             for m in row.messages
         ]
     return data
+
+
+def care_session(row: CareSession) -> dict:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "starts_on": row.starts_on.isoformat(),
+        "ends_on": row.ends_on.isoformat(),
+        "capacity": row.capacity,
+        "taken": row.taken,
+        "places_left": row.places_left,
+    }
+
+
+def program(row: Program) -> dict:
+    return {
+        "id": row.id,
+        "union": union_ref(row.union),
+        "title": row.title,
+        "season": row.season,
+        "year": row.year,
+        "kind": row.kind,
+        "kind_label": row.kind_label,
+        "min_age": row.min_age,
+        "max_age": row.max_age,
+        "place": row.place,
+        "daily_hours": row.daily_hours,
+        "fee_yuan": row.fee_yuan,
+        "courses": row.courses,
+        "timetable": row.timetable,
+        "meals": row.meals,
+        "staff": row.staff,
+        "members_only": row.members_only,
+        "registration_opens": as_utc(row.registration_opens).isoformat(),
+        "registration_closes": as_utc(row.registration_closes).isoformat(),
+        "sessions": [care_session(s) for s in row.sessions],
+    }
 
 
 def official(row: Official) -> dict:

@@ -24,7 +24,7 @@ def test_off_topic_question_gets_an_honest_no(worker):
 
 
 def test_feature_still_to_come_says_so_and_offers_a_person(worker):
-    assert "回复“人工”" in worker.says("我想给孩子报名暑期托管")
+    assert "案件查询即将开放" in worker.says("我上个月投诉的案子现在怎么样了")
 
 
 def test_with_redis_down_questions_are_answered_and_dialogues_wait(demo):

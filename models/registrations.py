@@ -1,0 +1,191 @@
+"""Registering children for childcare: the rules, places that are never overbooked, the waitlist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .base import as_utc, today, utcnow
+from .childcare import CANCELLED, CONFIRMED, WAITLISTED, CareSession, Child, Registration
+from .crypto import blind_index
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .identity import normalize_phone
+from .unions import subtree_ids
+from .workers import Worker
+
+
+@dataclass(frozen=True)
+class ChildInfo:
+    """What a guardian tells about a child."""
+
+    name: str
+    birth_date: date
+    gender: str  # 男 | 女
+    health_notes: str | None = None
+
+
+def age_on(born: date, day: date) -> int:
+    """Return the age in whole years on a day."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _child(session: Session, guardian: Worker, info: ChildInfo) -> Child:
+    name = info.name.strip()
+    if not 2 <= len(name) <= 20:
+        raise Invalid("请填写孩子的姓名（2到20个字）", field="child.name")
+    if info.gender not in ("男", "女"):
+        raise Invalid("孩子的性别请填“男”或“女”", field="child.gender")
+    if info.birth_date >= today():
+        raise Invalid("出生日期应早于今天", field="child.birth_date")
+    identity = blind_index(f"{name}|{info.birth_date.isoformat()}")
+    child = session.scalar(select(Child).where(Child.guardian_id == guardian.id, Child.identity_hash == identity))
+    if child is None:
+        child = Child(
+            guardian_id=guardian.id, identity_hash=identity, name=name, birth_date=info.birth_date.isoformat()
+        )
+        session.add(child)
+    child.gender, child.health_notes = info.gender, (info.health_notes or "").strip() or None
+    session.flush()
+    return child
+
+
+def _check_rules(session: Session, guardian: Worker, care: CareSession, child: Child) -> None:
+    program = care.program
+    now = utcnow()
+    if not as_utc(program.registration_opens) <= now <= as_utc(program.registration_closes):
+        raise Invalid("不在报名时间内", field="session_id")
+    if program.members_only and (
+        guardian.union_id is None or guardian.union_id not in subtree_ids(session, program.union_id)
+    ):
+        raise Forbidden(f"该托管班仅面向{program.union.name}及下属工会的会员")
+    age = age_on(child.born, care.starts_on)
+    if not program.min_age <= age <= program.max_age:
+        raise Invalid(
+            f"开班时孩子{age}岁，该托管班招收{program.min_age}至{program.max_age}岁", field="child.birth_date"
+        )
+    overlapping = (
+        select(Registration.id)
+        .join(CareSession)
+        .where(
+            Registration.child_id == child.id,
+            Registration.status != CANCELLED,
+            CareSession.starts_on <= care.ends_on,
+            CareSession.ends_on >= care.starts_on,
+        )
+    )
+    if session.scalar(overlapping) is not None:
+        raise Conflict("孩子已报名了时间重叠的托管班", field="session_id")
+
+
+def register_child(
+    session: Session,
+    *,
+    guardian: Worker,
+    session_id: int,
+    child: ChildInfo,
+    guardian_phone: str,
+    emergency_contact: str,
+    consent: bool,
+) -> Registration:
+    """Register a child: a place if one is left, else the waitlist; commits, so that the place is held."""
+    if not consent:
+        raise Invalid("需要监护人同意采集和使用孩子的信息", field="consent")
+    if not emergency_contact.strip():
+        raise Invalid("请填写紧急联系人和电话", field="emergency_contact")
+    phone = normalize_phone(guardian_phone)
+    care = session.get(CareSession, session_id)
+    if care is None:
+        raise NotFound("未找到该托管班")
+    kid = _child(session, guardian, child)
+    _check_rules(session, guardian, care, kid)
+    # Take a place atomically: the UPDATE only succeeds while places are left, on SQLite and PostgreSQL alike.
+    took = session.execute(
+        update(CareSession)
+        .where(CareSession.id == care.id, CareSession.taken < CareSession.capacity)
+        .values(taken=CareSession.taken + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    registration = Registration(
+        session_id=care.id,
+        child_id=kid.id,
+        guardian_id=guardian.id,
+        status=CONFIRMED if took else WAITLISTED,
+        guardian_phone=phone,
+        emergency_contact=emergency_contact.strip(),
+        consent_at=utcnow(),
+    )
+    session.add(registration)
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise Conflict("孩子已报名该托管班", field="session_id") from error
+    return registration
+
+
+def waitlist_position(session: Session, registration: Registration) -> int | None:
+    """Return the place in the queue of a waitlisted registration (1 is next)."""
+    if registration.status != WAITLISTED:
+        return None
+    ahead = select(func.count()).where(
+        Registration.session_id == registration.session_id,
+        Registration.status == WAITLISTED,
+        Registration.id < registration.id,
+    )
+    return session.scalar(ahead) + 1
+
+
+def cancel_registration(session: Session, *, guardian: Worker, registration_id: int) -> Registration | None:
+    """Cancel a registration; a freed place goes to the first child waiting. Returns that child's registration."""
+    registration = session.get(Registration, registration_id)
+    if registration is None or registration.guardian_id != guardian.id:
+        raise NotFound("未找到该报名记录")
+    cancelled = session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.status != CANCELLED)
+        .values(status=CANCELLED, cancelled_at=utcnow())
+        .returning(Registration.status)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if cancelled is None:
+        session.rollback()
+        raise Conflict("该报名已取消", field="registration_id")
+    promoted = None
+    if registration.status == CONFIRMED:
+        promoted = _promote_next(session, registration.session_id)
+    session.commit()
+    session.refresh(registration)
+    return promoted
+
+
+def _promote_next(session: Session, session_id: int) -> Registration | None:
+    """Give a freed place to the earliest waiting child, or give the place back."""
+    while True:
+        first = session.scalar(
+            select(Registration)
+            .where(Registration.session_id == session_id, Registration.status == WAITLISTED)
+            .order_by(Registration.id)
+            .limit(1)
+        )
+        if first is None:
+            session.execute(
+                update(CareSession)
+                .where(CareSession.id == session_id)
+                .values(taken=CareSession.taken - 1)
+                .execution_options(synchronize_session=False)
+            )
+            return None
+        # Conditional: a concurrent cancellation may have promoted the same child a moment ago.
+        moved = session.execute(
+            update(Registration)
+            .where(Registration.id == first.id, Registration.status == WAITLISTED)
+            .values(status=CONFIRMED, promoted_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved:
+            session.refresh(first)
+            return first
