@@ -11,9 +11,10 @@ from flask import Flask
 from redis.exceptions import LockError
 from redis.lock import Lock
 
+from app.notify import dispatch_pending
 from app.wechat.recovery import answer_abandoned
 
-from . import maintenance
+from . import childcare, maintenance
 
 LOCK_NAME = "gonghui:scheduler:lock"
 LOCK_SECONDS = 60
@@ -50,4 +51,8 @@ def build_scheduler(lock: Lock, app: Flask) -> BlockingScheduler:
     scheduler.add_job(keep_lock, "interval", seconds=LOCK_SECONDS / 3, args=[lock, scheduler], id="keep-lock")
     scheduler.add_job(maintenance.purge_tokens, "cron", hour=3, args=[app], id="purge-tokens")
     scheduler.add_job(answer_abandoned, "interval", seconds=15, args=[app], id="answer-abandoned", max_instances=1)
+    scheduler.add_job(
+        dispatch_pending, "interval", seconds=10, args=[app], id="dispatch-notifications", max_instances=1
+    )
+    scheduler.add_job(childcare.remind_tomorrow, "cron", hour=18, args=[app], id="childcare-reminders")
     return scheduler

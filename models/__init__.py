@@ -7,6 +7,7 @@ from .childcare import CareSession, Child, Program, Registration
 from .enterprises import Enterprise
 from .errors import AccountLocked, AuthFailed, Conflict, DomainError, Forbidden, Invalid, NotFound
 from .inbound import InboundMessage
+from .notifications import Notification, SubscriptionGrant
 from .officials import ApiToken, Official, Role
 from .tickets import Ticket, TicketMessage
 from .unions import TradeUnion, UnionIndustry, UnionKind
@@ -29,10 +30,12 @@ __all__ = [
     "InboundMessage",
     "Invalid",
     "NotFound",
+    "Notification",
     "Official",
     "Program",
     "Registration",
     "Role",
+    "SubscriptionGrant",
     "Ticket",
     "TicketMessage",
     "TradeUnion",

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from . import notifications
 from .base import as_utc, today, utcnow
 from .childcare import CANCELLED, CONFIRMED, WAITLISTED, CareSession, Child, Registration
 from .crypto import blind_index
@@ -120,11 +121,55 @@ def register_child(
     )
     session.add(registration)
     try:
-        session.commit()
+        session.flush()
     except IntegrityError as error:
         session.rollback()
         raise Conflict("孩子已报名该托管班", field="session_id") from error
+    if registration.status == CONFIRMED:
+        _tell(session, registration, "registered", "托管报名成功", "已报名")
+    else:
+        position = waitlist_position(session, registration)
+        _tell(
+            session, registration, "waitlisted", "托管候补登记", f"名额已满，排在候补第{position}位，有名额时自动递补"
+        )
+    session.commit()
     return registration
+
+
+def _tell(session: Session, registration: Registration, kind: str, title: str, what: str) -> bool:
+    """Queue a notification about a registration for its guardian, in the same transaction."""
+    care, child = registration.session, registration.child
+    program = care.program
+    body = (
+        f"{child.name}：{program.title}·{care.name}（{care.starts_on:%m月%d日}—{care.ends_on:%m月%d日}，"
+        f"{program.daily_hours}，{program.place}）{what}。"
+    )
+    data = {
+        "thing1": {"value": program.title[:20]},
+        "thing2": {"value": child.name[:20]},
+        "date3": {"value": care.starts_on.isoformat()},
+        "phrase4": {"value": what[:5]},
+    }
+    return notifications.queue(
+        session,
+        worker_id=registration.guardian_id,
+        kind=f"childcare_{kind}",
+        key=f"childcare-{kind}:{registration.id}",
+        title=title,
+        body=body,
+        page=f"pages/childcare/registration?id={registration.id}",
+        data=data,
+    )
+
+
+def queue_reminders(session: Session, day: date) -> int:
+    """Queue a reminder for every child whose session starts on a day; safe to run again."""
+    registrations = session.scalars(
+        select(Registration).join(CareSession).where(CareSession.starts_on == day, Registration.status == CONFIRMED)
+    ).all()
+    queued = sum(_tell(session, r, "reminder", "托管明天开班", "明天开班，请按时送孩子到班") for r in registrations)
+    session.commit()
+    return queued
 
 
 def waitlist_position(session: Session, registration: Registration) -> int | None:
@@ -157,6 +202,8 @@ def cancel_registration(session: Session, *, guardian: Worker, registration_id: 
     promoted = None
     if registration.status == CONFIRMED:
         promoted = _promote_next(session, registration.session_id)
+    if promoted is not None:
+        _tell(session, promoted, "promoted", "托管候补递补成功", "已从候补转为正式报名")
     session.commit()
     session.refresh(registration)
     return promoted

@@ -28,7 +28,13 @@ def test_lock_is_renewed_from_another_thread_and_loss_stops_the_scheduler(backen
     lock = scheduler_lock(client)
     assert lock.acquire(blocking=False)
     scheduler = build_scheduler(lock, app)
-    assert {job.id for job in scheduler.get_jobs()} == {"keep-lock", "purge-tokens", "answer-abandoned"}
+    assert {job.id for job in scheduler.get_jobs()} == {
+        "keep-lock",
+        "purge-tokens",
+        "answer-abandoned",
+        "dispatch-notifications",
+        "childcare-reminders",
+    }
     running = threading.Thread(target=scheduler.start)
     running.start()
     renew = threading.Thread(target=keep_lock, args=(lock, scheduler))
