@@ -13,7 +13,9 @@ def make_engine(url: str, **options) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # pre_ping drops connections a database restart killed, so the pool recovers by itself.
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=5, **options)
+    return create_engine(
+        url, **{"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_timeout": 5, **options}
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
