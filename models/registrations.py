@@ -60,7 +60,7 @@ def _check_rules(session: Session, guardian: Worker, care: CareSession, child: C
     if not as_utc(program.registration_opens) <= now <= as_utc(program.registration_closes):
         raise Invalid("不在报名时间内", field="session_id")
     if program.members_only and (
-        guardian.union_id is None or guardian.union_id not in subtree_ids(session, program.union_id)
+        not guardian.is_member or guardian.union_id not in subtree_ids(session, program.union_id)
     ):
         raise Forbidden(f"该托管班仅面向{program.union.name}及下属工会的会员")
     age = age_on(child.born, care.starts_on)
@@ -68,6 +68,11 @@ def _check_rules(session: Session, guardian: Worker, care: CareSession, child: C
         raise Invalid(
             f"开班时孩子{age}岁，该托管班招收{program.min_age}至{program.max_age}岁", field="child.birth_date"
         )
+    same = select(Registration.id).where(
+        Registration.child_id == child.id, Registration.session_id == care.id, Registration.status != CANCELLED
+    )
+    if session.scalar(same) is not None:
+        raise Conflict("孩子已报名该托管班", field="session_id")
     overlapping = (
         select(Registration.id)
         .join(CareSession)
@@ -133,6 +138,7 @@ def register_child(
             session, registration, "waitlisted", "托管候补登记", f"名额已满，排在候补第{position}位，有名额时自动递补"
         )
     session.commit()
+    session.refresh(care)  # places left, for the caller's answer
     return registration
 
 
@@ -189,18 +195,22 @@ def cancel_registration(session: Session, *, guardian: Worker, registration_id: 
     registration = session.get(Registration, registration_id)
     if registration is None or registration.guardian_id != guardian.id:
         raise NotFound("未找到该报名记录")
+    # Conditional on the status we read: a promotion in between must not leak the place it now holds.
+    was = registration.status
     cancelled = session.execute(
         update(Registration)
-        .where(Registration.id == registration.id, Registration.status != CANCELLED)
+        .where(Registration.id == registration.id, Registration.status == was, Registration.status != CANCELLED)
         .values(status=CANCELLED, cancelled_at=utcnow())
-        .returning(Registration.status)
         .execution_options(synchronize_session=False)
-    ).first()
-    if cancelled is None:
+    ).rowcount
+    if not cancelled:
         session.rollback()
-        raise Conflict("该报名已取消", field="registration_id")
+        session.refresh(registration)
+        if registration.status == CANCELLED:
+            raise Conflict("该报名已取消", field="registration_id")
+        return cancel_registration(session, guardian=guardian, registration_id=registration_id)
     promoted = None
-    if registration.status == CONFIRMED:
+    if was == CONFIRMED:
         promoted = _promote_next(session, registration.session_id)
     if promoted is not None:
         _tell(session, promoted, "promoted", "托管候补递补成功", "已从候补转为正式报名")

@@ -148,3 +148,26 @@ def test_parallel_registrations_never_overbook(demo, make_app):
     assert (outcomes.count(CONFIRMED), outcomes.count(WAITLISTED)) == (10, 30)
     demo.session.refresh(care)
     assert care.taken == 10
+
+
+def test_a_worker_attached_to_a_union_but_not_a_member_is_refused(demo):
+    attached = create_worker(
+        demo.session, name="未入会", phone="13937319999", union_id=demo.union("凤泉区大块镇工会").id
+    )
+    demo.session.commit()
+    with pytest.raises(Forbidden):
+        _register(demo, attached, _session(demo))
+
+
+def test_cancelling_a_child_promoted_meanwhile_frees_the_place(demo, make_app):
+    care = _session(demo)
+    care.capacity = 1
+    demo.session.commit()
+    first, second = _parent(demo, 1), _parent(demo, 2)
+    confirmed, waiting = _register(demo, first, care), _register(demo, second, care)
+    assert demo.session.get(type(waiting), waiting.id).status == WAITLISTED  # this session now holds it as waiting
+    with make_app().extensions["gonghui.db"][1]() as other:
+        cancel_registration(other, guardian=other.get(Worker, first.id), registration_id=confirmed.id)
+    cancel_registration(demo.session, guardian=second, registration_id=waiting.id)  # read as waiting, now confirmed
+    demo.session.refresh(care)
+    assert care.taken == 0
