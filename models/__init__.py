@@ -9,6 +9,7 @@ from .errors import AccountLocked, AuthFailed, Conflict, DomainError, Forbidden,
 from .inbound import InboundMessage
 from .notifications import Notification, SubscriptionGrant
 from .officials import ApiToken, Official, Role
+from .surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyTarget
 from .tickets import Ticket, TicketMessage
 from .unions import TradeUnion, UnionIndustry, UnionKind
 from .worker_sessions import WorkerToken
@@ -36,6 +37,11 @@ __all__ = [
     "Registration",
     "Role",
     "SubscriptionGrant",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SurveyTarget",
     "Ticket",
     "TicketMessage",
     "TradeUnion",

@@ -24,6 +24,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the web server, the scheduler and the CLI share the file without "database is locked".
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")
+    # In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last commits. SQLite is for laptops.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

@@ -56,10 +56,21 @@ def find_inbound(session: Session, dedup_key: str) -> InboundMessage | None:
 
 
 def store_inbound(
-    session: Session, *, channel: str, dedup_key: str, openid: str, kind: str, event: str | None, fields: dict
+    session: Session,
+    *,
+    channel: str,
+    dedup_key: str,
+    openid: str,
+    kind: str,
+    event: str | None,
+    fields: dict,
+    lease_seconds: float = 60,
 ) -> tuple[InboundMessage, bool]:
-    """Store a message and commit; answer (row, False) when it was stored before."""
+    """Store a message, taken for handling by the caller, and commit; (row, False) when it was stored before."""
     row = InboundMessage(
+        status=HANDLING,
+        attempts=1,
+        lease_until=utcnow() + timedelta(seconds=lease_seconds),
         channel=channel,
         dedup_key=dedup_key,
         openid=openid,
@@ -96,7 +107,7 @@ def take_for_handling(session: Session, message_id: int, lease_seconds: float) -
 
 
 def record_answer(session: Session, message_id: int, reply: dict | None, delivery: str) -> None:
-    """Keep the answer given to a message and how it went out."""
+    """Keep the answer given to a message and how it went out; the caller commits."""
     session.execute(
         update(InboundMessage)
         .where(InboundMessage.id == message_id)
@@ -109,7 +120,6 @@ def record_answer(session: Session, message_id: int, reply: dict | None, deliver
         )
         .execution_options(synchronize_session=False)
     )
-    session.commit()
 
 
 def unanswered(session: Session, older_than_seconds: float, limit: int = 100) -> list[InboundMessage]:

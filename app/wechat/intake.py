@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -23,7 +24,6 @@ from models.inbound import (
     InboundMessage,
     record_answer,
     store_inbound,
-    take_for_handling,
 )
 
 from ..extensions import db, redis_store
@@ -58,24 +58,24 @@ def receive(account: Account, incoming: Incoming, key: str, fields: dict, nonce:
         kind=incoming.kind,
         event=incoming.event,
         fields=fields,
+        lease_seconds=LEASE_SECONDS,
     )
     if not created:
         return _earlier_answer(row)
-    if not take_for_handling(db.session, row.id, LEASE_SECONDS):
-        return None
     app = current_app._get_current_object()
-    future = runtime().executor.submit(handle, app, incoming)
+    # A service account's answer is recorded as passive with the bot's own writes: one commit, not two.
+    gave_up = threading.Event()
+    future = runtime().executor.submit(handle, app, incoming, row.id if account.passive else None, gave_up)
     if account.passive:
         try:
             # WeChat gives up at 5 s; the budget (4 s) counts from the request's arrival.
             reply = future.result(timeout=max(0.0, runtime().reply_seconds - (time.monotonic() - started)))
         except FutureTimeout:
+            gave_up.set()
             log.warning("answer to %s not ready in time; it will go out as a customer-service message", key)
         else:
-            data = None if reply is None else to_data(reply)
-            record_answer(db.session, row.id, data, PASSIVE if reply else NO_ANSWER)
-            if data is not None:
-                claims.cache_reply(key, json.dumps(data, ensure_ascii=False))
+            if reply is not None:
+                claims.cache_reply(key, json.dumps(to_data(reply), ensure_ascii=False))
             return reply
     future.add_done_callback(lambda done: _deliver_later(app, account, row.id, incoming.openid, done))
     return None
@@ -88,10 +88,16 @@ def _earlier_answer(row: InboundMessage) -> Reply | None:
     return None
 
 
-def handle(app: Flask, incoming: Incoming) -> Reply | None:
-    """Run the bot on a message in a context of its own and commit what it did."""
+def handle(
+    app: Flask, incoming: Incoming, passive_id: int | None = None, gave_up: threading.Event | None = None
+) -> Reply | None:
+    """Run the bot on a message in a context of its own and commit what it did (and a passive answer)."""
     with app.app_context():
         reply = bot.reply(incoming, Context(db.session, RedisStateStore(redis_store.client)))
+        # Once the request has answered "success", the answer goes out by customer service instead.
+        if passive_id is not None and not (gave_up and gave_up.is_set()):
+            data = None if reply is None else to_data(reply)
+            record_answer(db.session, passive_id, data, PASSIVE if reply else NO_ANSWER)
         db.session.commit()
         return reply
 
@@ -101,6 +107,7 @@ def deliver(app: Flask, account: Account, message_id: int, openid: str, reply: R
     with app.app_context():
         if reply is None:
             record_answer(db.session, message_id, None, NO_ANSWER)
+            db.session.commit()
             return
         try:
             runtime().api(account.channel).send_reply(openid, reply)
@@ -110,8 +117,10 @@ def deliver(app: Flask, account: Account, message_id: int, openid: str, reply: R
                 return  # the lease runs out and the recovery job tries again
             log.warning("answer to message %s could not be delivered: %s", message_id, error)
             record_answer(db.session, message_id, to_data(reply), UNDELIVERED)
+            db.session.commit()
             return
         record_answer(db.session, message_id, to_data(reply), CUSTOMER_SERVICE)
+        db.session.commit()
 
 
 def _deliver_later(app: Flask, account: Account, message_id: int, openid: str, done: Future) -> None:

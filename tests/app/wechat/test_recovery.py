@@ -9,23 +9,32 @@ from sqlalchemy import update
 from app.wechat.parsing import parse_xml, to_incoming
 from app.wechat.recovery import answer_abandoned
 from models.base import utcnow
-from models.inbound import InboundMessage, store_inbound, take_for_handling
+from models.inbound import InboundMessage, store_inbound
 
 from . import samples
 
 
-def _stored(session, openid: str, content: str, msg_id: int) -> InboundMessage:
+def _stored(session, openid: str, content: str, msg_id: int, lease_seconds: float) -> InboundMessage:
+    """Store a message as the endpoint does; a lease already run out is a handler that died."""
     fields = parse_xml(samples.TEXT.format(openid=openid, content=content, msg_id=msg_id).encode())
     _incoming, key = to_incoming(fields, "mp")
-    row, _ = store_inbound(session, channel="mp", dedup_key=key, openid=openid, kind="text", event=None, fields=fields)
+    row, _ = store_inbound(
+        session,
+        channel="mp",
+        dedup_key=key,
+        openid=openid,
+        kind="text",
+        event=None,
+        fields=fields,
+        lease_seconds=lease_seconds,
+    )
     return row
 
 
 def test_abandoned_message_is_answered_by_customer_service_once(wechat_app, simulator, session):
     simulator.state.record_interaction("o-crash")
-    row = _stored(session, "o-crash", "帮助", 11)
-    busy = _stored(session, "o-busy", "正在处理", 12)
-    take_for_handling(session, busy.id, lease_seconds=60)  # a live process holds it
+    row = _stored(session, "o-crash", "帮助", 11, lease_seconds=-1)  # its process died
+    busy = _stored(session, "o-busy", "正在处理", 12, lease_seconds=60)  # a live process holds it
     session.execute(update(InboundMessage).values(received_at=utcnow() - timedelta(minutes=5)))
     session.commit()
     assert answer_abandoned(wechat_app) == 1
@@ -42,8 +51,7 @@ def test_abandoned_message_is_answered_by_customer_service_once(wechat_app, simu
 
 def test_handler_whose_lease_ran_out_is_taken_over(wechat_app, simulator, session):
     simulator.state.record_interaction("o-stalled")
-    row = _stored(session, "o-stalled", "卡住的消息", 13)
-    take_for_handling(session, row.id, lease_seconds=-1)  # its lease already ran out
+    row = _stored(session, "o-stalled", "卡住的消息", 13, lease_seconds=-1)  # its lease already ran out
     assert answer_abandoned(wechat_app) == 1
     session.expire_all()
     assert session.get(InboundMessage, row.id).attempts == 2
