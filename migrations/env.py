@@ -6,6 +6,7 @@ from alembic import context
 
 from config import Config
 from models import Base
+from models.base import UTCDateTime
 from models.crypto import EncryptedText
 from models.database import make_engine
 
@@ -28,9 +29,11 @@ def run_migrations() -> None:
 
 
 def _render_item(type_, obj, autogen_context):
-    """Write encrypted columns as the plain binary columns they are in the database."""
+    """Write our column types as the plain columns they are in the database."""
     if type_ == "type" and isinstance(obj, EncryptedText):
         return "sa.LargeBinary()"
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
     return False
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so that Alembic migrations look the same on SQLite and PostgreSQL.
 NAMING = {
@@ -36,11 +37,26 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back aware (SQLite would drop the offset silently)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 class Base(DeclarativeBase):
     """Base class of every table."""
 
     metadata = MetaData(naming_convention=NAMING)
     # Every timestamp is stored with its time zone (UTC) on PostgreSQL.
     type_annotation_map = {  # noqa: RUF012  (SQLAlchemy reads it as a class attribute)
-        datetime: DateTime(timezone=True)
+        datetime: UTCDateTime()
     }

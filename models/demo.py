@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from .demo_childcare import load_programs
+from .demo_training import load_surveys
 from .enterprises import Enterprise, create_enterprise, find_enterprise
 from .officials import Official, Role
 from .unions import TradeUnion, UnionKind
@@ -188,5 +189,6 @@ def load_demo(session: Session) -> DemoSummary:
             created += 1
         logins.append((username, DEMO_PASSWORD, role.value, union_name))
     created += load_programs(session)
+    created += load_surveys(session)
     session.flush()
     return DemoSummary(created=created, logins=logins)

@@ -122,6 +122,7 @@ class SurveyResponse(Base):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    survey: Mapped[Survey] = relationship()
     answers: Mapped[list[SurveyAnswer]] = relationship(cascade="all, delete-orphan", order_by="SurveyAnswer.id")
 
 
@@ -160,6 +161,7 @@ class Reply:
 
 
 def _question(number: int, q: QuestionIn) -> SurveyQuestion:
+    """Check a question as written and make its row."""
     where = {"field": "questions", "position": number}
     if q.kind not in KIND_LABELS:
         raise Invalid(f"第{number}题的题型应为 single（单选）、multiple（多选）或 text（填空）", **where)
@@ -190,7 +192,10 @@ def _question(number: int, q: QuestionIn) -> SurveyQuestion:
     )
 
 
-def _targets(session: Session, union_id: int, audience: str, industries: list[str], enterprise_ids: list[int]):
+def _targets(
+    session: Session, union_id: int, audience: str, industries: list[str], enterprise_ids: list[int]
+) -> list[SurveyTarget]:
+    """Check an audience and make its rows: none for everyone, one per industry or enterprise."""
     if audience == EVERYONE:
         if industries or enterprise_ids:
             raise Invalid("面向全体职工的问卷不能再指定行业或企业", field="audience")
@@ -330,6 +335,7 @@ def answered(session: Session, worker: Worker, survey_ids: list[int]) -> dict[in
 
 
 def _answers(question: SurveyQuestion, reply: Reply | None) -> list[SurveyAnswer]:
+    """Check a worker's reply to one question and make its rows (none for an optional question skipped)."""
     where = {"field": "answers", "question_id": question.id}
     label = f"第{question.position}题"
     if reply is None or (not reply.choices and not (reply.text or "").strip()):

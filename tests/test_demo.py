@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from models import Enterprise, Official, Program, TradeUnion, UnionKind, Worker
+from models import Enterprise, Official, Program, Survey, TradeUnion, UnionKind, Worker
 from models.demo import load_demo
 
 
 def _counts(session) -> tuple[int, ...]:
     return tuple(
-        session.scalar(select(func.count()).select_from(t)) for t in (TradeUnion, Enterprise, Worker, Official, Program)
+        session.scalar(select(func.count()).select_from(t))
+        for t in (TradeUnion, Enterprise, Worker, Official, Program, Survey)
     )
 
 

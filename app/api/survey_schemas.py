@@ -116,8 +116,7 @@ class ResponseOut(Answer):
     submitted_at: datetime
 
     @classmethod
-    def of(cls, response: SurveyResponse, survey: Survey) -> ResponseOut:
+    def of(cls, response: SurveyResponse) -> ResponseOut:
         """Describe a recorded answer."""
-        return cls(
-            id=response.id, survey=Ref(id=survey.id, name=survey.title), submitted_at=as_utc(response.submitted_at)
-        )
+        survey = Ref(id=response.survey.id, name=response.survey.title)
+        return cls(id=response.id, survey=survey, submitted_at=as_utc(response.submitted_at))

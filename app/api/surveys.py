@@ -35,4 +35,4 @@ def answer_survey(survey_id: int, body: ResponseIn) -> ResponseOut:
     """Answer a survey, once: required questions answered, options valid; a second answer is 409."""
     replies = [a.to_domain() for a in body.answers]
     response = surveys.answer_survey(db.session, worker=g.worker, survey_id=survey_id, replies=replies)
-    return ResponseOut.of(response, surveys.survey_for(db.session, g.worker, survey_id))
+    return ResponseOut.of(response)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -171,3 +172,12 @@ def test_cancelling_a_child_promoted_meanwhile_frees_the_place(demo, make_app):
     cancel_registration(demo.session, guardian=second, registration_id=waiting.id)  # read as waiting, now confirmed
     demo.session.refresh(care)
     assert care.taken == 0
+
+
+def test_a_registration_window_in_china_time_is_kept_to_the_minute(demo):
+    program = _session(demo).program
+    opens = datetime(2026, 11, 16, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    program.registration_opens = opens
+    demo.session.commit()
+    demo.session.expire_all()
+    assert demo.session.get(Program, program.id).registration_opens == opens  # the same instant, not 8 hours off
