@@ -66,7 +66,12 @@ def _register(slots: dict, context, incoming) -> TextReply:
             context.session,
             guardian=guardian,
             session_id=slots["session"]["value"],
-            child=ChildInfo(slots["child"], date.fromisoformat(slots["birth_date"]), slots["gender"], slots["health"]),
+            child=ChildInfo(
+                slots["child"],
+                date.fromisoformat(slots["birth_date"]),
+                slots["gender"],
+                None if slots["health"] == "无" else slots["health"],
+            ),
             guardian_phone=slots["phone"],
             emergency_contact=slots["emergency"],
             consent=True,  # the confirmation text asks for it, and the worker confirmed
@@ -76,11 +81,15 @@ def _register(slots: dict, context, incoming) -> TextReply:
     if registration.status == WAITLISTED:
         position = waitlist_position(context.session, registration)
         return TextReply(f"名额已满，{slots['child']}已进入候补第{position}位。有人退出时会自动递补并通知您。")
-    return TextReply(f"报名成功！{slots['child']}：{slots['session']['label']}。开班前一天会提醒您。")
+    care = registration.session
+    return TextReply(
+        f"报名成功！{slots['child']}：{care.program.title}·{care.name}，{care.starts_on:%m月%d日}开班，"
+        f"地点：{care.program.place}。开班前一天会提醒您。"
+    )
 
 
 def _health(text: str, *_) -> str:
-    return "" if re.fullmatch(r"\s*(无|没有|健康|都好|没)\s*", text) else text_of(1, "对花生过敏", 200)(text)
+    return "无" if re.fullmatch(r"\s*(无|没有|健康|都好|没)\s*", text) else text_of(1, "对花生过敏", 200)(text)
 
 
 REGISTER = Dialogue(
