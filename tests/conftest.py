@@ -18,6 +18,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import text
 
 from app import create_app
+from app.wechat.simulator import SimulatorServer
 from config import ROOT, TestConfig
 from models import Base
 from models.database import make_engine
@@ -98,6 +99,13 @@ def backend(request, tmp_path) -> Backend:
 @pytest.fixture
 def config(backend) -> TestConfig:
     return TestConfig(DATABASE_URL=backend.database_url, REDIS_URL=backend.redis_url)
+
+
+@pytest.fixture
+def simulator():
+    """The simulator of WeChat's API on a real port, for apps made with WECHAT_API_BASE_URL=simulator.url."""
+    with SimulatorServer() as server:
+        yield server
 
 
 @pytest.fixture

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from functools import wraps
-from typing import TypeVar
 
-from flask import abort, g, request, session
-from pydantic import BaseModel
+from flask import g, request, session
 
 from models.access import Actor
 from models.errors import AuthFailed, Invalid
 from models.officials import Official, official_for_token
 
 from ..extensions import db
+from ..http import bearer_token, payload, require_json  # noqa: F401  (re-exported for the views)
 from .schemas import MAX_ID
-
-M = TypeVar("M", bound=BaseModel)
-UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-def bearer_token() -> str | None:
-    """Return the token of an 'Authorization: Bearer …' header."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def _official() -> Official:
@@ -33,9 +23,7 @@ def _official() -> Official:
     official = db.session.get(Official, official_id) if official_id else None
     if official is None or not official.active:
         raise AuthFailed("请先登录")
-    # A cookie rides along on cross-site form posts; JSON bodies cannot be sent that way without CORS.
-    if request.method in UNSAFE and not request.is_json:
-        abort(415)
+    require_json()  # a cookie rides along on cross-site form posts; JSON bodies cannot be sent that way
     return official
 
 
@@ -48,13 +36,6 @@ def login_required(view):
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def payload(model: type[M]) -> M:
-    """Parse the JSON body into a pydantic model (errors become 400 invalid_payload)."""
-    if not request.is_json:
-        abort(415)
-    return model.model_validate_json(request.get_data())
 
 
 def query_int(name: str, default: int | None = None, *, low: int = 1, high: int = MAX_ID) -> int | None:

@@ -13,25 +13,23 @@ from models.unions import UnionKind
 MAX_ID = 2**31 - 1
 
 
-def _printable(value: str) -> str:
+def printable(value: str) -> str:
+    """Refuse control characters in text people type."""
     # Control characters (NUL above all: PostgreSQL refuses it) have no place in names or addresses.
     if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
         raise ValueError("contains control characters")
     return value
 
 
-def _printable_lines(value: str) -> str:
-    return "\n".join(_printable(line) for line in value.split("\n"))
+def printable_lines(value: str) -> str:
+    """Refuse control characters, line breaks aside."""
+    return "\n".join(printable(line) for line in value.split("\n"))
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(_printable)
-]
-Short = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), AfterValidator(_printable)
-]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_printable)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(printable)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), AfterValidator(printable)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(printable)]
 
 
 class Body(BaseModel):
@@ -96,7 +94,7 @@ class ProgramPatch(Body):
     daily_hours: Short | None = None
     fee_yuan: Annotated[int, Field(ge=0, le=100000)] | None = None
     courses: list[Short] | None = Field(default=None, max_length=40)
-    timetable: Annotated[str, StringConstraints(max_length=2000), AfterValidator(_printable_lines)] | None = None
+    timetable: Annotated[str, StringConstraints(max_length=2000), AfterValidator(printable_lines)] | None = None
     meals: Text | None = None
     staff: Text | None = None
     members_only: bool | None = None

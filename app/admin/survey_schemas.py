@@ -9,16 +9,16 @@ from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 from models.base import as_utc
 from models.surveys import AUDIENCE_LABELS, KIND_LABELS, STATUS_LABELS, QuestionIn, Results, Survey, SurveyQuestion
 
-from .schemas import Body, Id, Name, Short, _printable, _printable_lines
+from .schemas import Body, Id, Name, Short, printable, printable_lines
 from .serialize import union_ref
 
 Label = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(_printable)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(printable)
 ]
 Wording = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_printable)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(printable)
 ]
-Intro = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_printable_lines)]
+Intro = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(printable_lines)]
 
 
 class QuestionBody(Body):

@@ -11,25 +11,13 @@ from models.base import as_utc, utcnow
 from models.childcare import SEASON_LABELS, STATUS_LABELS, CareSession, Program, Registration
 from models.registrations import age_on
 
-from ..admin.schemas import Body, Id, Short
+from ..admin.schemas import Body, Id, Short, printable, printable_lines
 from .schemas import Answer, Ref
 
-
-def _printable(value: str) -> str:
-    # Control characters (NUL above all: PostgreSQL refuses it) have no place in what a guardian types.
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
-        raise ValueError("contains control characters")
-    return value
-
-
-def _printable_lines(value: str) -> str:
-    return "\n".join(_printable(line) for line in value.split("\n"))
-
-
 ChildName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=20), AfterValidator(_printable)
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=20), AfterValidator(printable)
 ]
-Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_printable_lines)]
+Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(printable_lines)]
 Mobile = Annotated[str, StringConstraints(pattern=r"^1[3-9]\d{9}$")]
 
 

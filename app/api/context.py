@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from functools import wraps
-from typing import TypeVar
 
-from flask import abort, g, request
+from flask import g, request
 from pydantic import BaseModel
 
 from models.errors import AuthFailed
 from models.worker_sessions import worker_for_token
 
 from ..extensions import db
-
-M = TypeVar("M", bound=BaseModel)
-UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-def bearer_token() -> str | None:
-    """Return the token of an 'Authorization: Bearer …' header."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-def require_json() -> None:
-    """Answer 415 unless a request that changes something says its body is JSON."""
-    # Plain HTML forms cannot send application/json cross-site, so this also shuts out form posts.
-    if request.method in UNSAFE and not request.is_json:
-        abort(415)
+from ..http import UNSAFE, M, bearer_token, payload, require_json  # noqa: F401  (re-exported for the views)
 
 
 def worker_required(view):
@@ -43,13 +27,6 @@ def worker_required(view):
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def payload(model: type[M]) -> M:
-    """Parse the JSON body into a pydantic model (errors become 400 invalid_payload)."""
-    if not request.is_json:
-        abort(415)
-    return model.model_validate_json(request.get_data())
 
 
 def no_payload(model: type[BaseModel]) -> None:

@@ -10,10 +10,10 @@ from pydantic import AfterValidator, Field, StringConstraints
 from models.base import as_utc
 from models.surveys import KIND_LABELS, OPEN, Reply, Survey, SurveyQuestion, SurveyResponse
 
-from ..admin.schemas import Body, Id, _printable_lines
+from ..admin.schemas import Body, Id, printable_lines
 from .schemas import Answer, Ref
 
-FreeText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_printable_lines)]
+FreeText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(printable_lines)]
 
 
 class QuestionOut(Answer):

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from app.notify import TEMPLATES, dispatch_pending
-from app.wechat.simulator import SimulatorServer
 from models import notifications
 from models.base import utcnow
 from models.childcare import Program
@@ -17,12 +16,6 @@ from models.registrations import ChildInfo, cancel_registration, queue_reminders
 from models.workers import create_worker
 
 HOSPITAL = "新医一附院2027年寒假职工子女托管班"
-
-
-@pytest.fixture
-def simulator():
-    with SimulatorServer() as server:
-        yield server
 
 
 @pytest.fixture

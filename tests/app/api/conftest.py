@@ -4,14 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from app.wechat.simulator import SimulatorServer
-
-
-@pytest.fixture
-def simulator():
-    with SimulatorServer() as server:
-        yield server
-
 
 @pytest.fixture
 def api(make_app, simulator):

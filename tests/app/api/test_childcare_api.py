@@ -8,35 +8,23 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.wechat.simulator import SimulatorServer
 from models.base import utcnow
 from models.childcare import CareSession, Program
 from models.workers import create_worker
+
+from .conftest import log_in
 
 PRESCHOOL = "新乡县总工会2027年寒假爱心托管（幼托）"
 CHILD = {"name": "李小朵", "birth_date": "2022-06-01", "gender": "女", "health_notes": "花生过敏"}
 
 
 @pytest.fixture
-def simulator():
-    with SimulatorServer() as server:
-        yield server
-
-
-@pytest.fixture
-def api(make_app, simulator, demo):
+def api(make_app, simulator, demo):  # overrides conftest's: every window open
     """A client of an app whose WeChat is the simulator, on the demo data with every registration window open."""
     for program in demo.session.scalars(select(Program)):
         program.registration_opens, program.registration_closes = utcnow() - timedelta(days=1), utcnow() + timedelta(30)
     demo.session.commit()
     return make_app(WECHAT_API_BASE_URL=simulator.url).test_client()
-
-
-def log_in(api, openid: str) -> dict:
-    """Log in through the mini-program; return the Authorization header."""
-    response = api.post("/api/login", json={"code": f"sim:{openid}"})
-    assert response.status_code == 200, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
 
 
 def guardian(api, demo, n: int, union: str = "新乡县七里营镇工会") -> dict:

@@ -9,39 +9,11 @@ import pytest
 import time_machine
 from sqlalchemy import select, text
 
-from app.wechat.simulator import SimulatorServer
 from models.base import as_utc, utcnow
 from models.worker_sessions import WorkerToken
 from models.workers import Worker, create_worker, find_by_phone
 
-
-@pytest.fixture
-def simulator():
-    with SimulatorServer() as server:
-        yield server
-
-
-@pytest.fixture
-def api(make_app, simulator):
-    """A client of an app whose WeChat is the simulator; every response is kept for inspection."""
-    client = make_app(WECHAT_API_BASE_URL=simulator.url).test_client()
-    client.responses = []
-    original = client.open
-
-    def open_and_keep(*args, **kwargs):
-        response = original(*args, **kwargs)
-        client.responses.append(response)
-        return response
-
-    client.open = open_and_keep
-    return client
-
-
-def log_in(api, openid: str = "o-worker-1") -> dict:
-    """Log in as a mini-program user; return the Authorization header."""
-    response = api.post("/api/login", json={"code": f"sim:{openid}"})
-    assert response.status_code == 200, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
+from .conftest import log_in
 
 
 def bind(api, headers: dict, phone: str):

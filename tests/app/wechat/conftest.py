@@ -6,15 +6,8 @@ import time
 
 import pytest
 
-from app.wechat.simulator import SimulatorServer
 from app.wechat.simulator.pusher import Pusher
 from config import DEV_DEFAULTS
-
-
-@pytest.fixture
-def simulator():
-    with SimulatorServer() as server:
-        yield server
 
 
 @pytest.fixture
