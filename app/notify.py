@@ -36,7 +36,8 @@ def dispatch_pending(app: Flask, limit: int = 50) -> int:
             try:
                 channel = _deliver(notification)
             except WeChatError as error:
-                # Busy or over quota: the lease runs out and the next round tries again.
+                # Busy or over quota: give back a grant spent on it; the lease runs out and the next round retries.
+                db.session.rollback()
                 log.warning("notification %s not delivered yet: %s", notification.id, error)
                 continue
             notifications.delivered(db.session, notification, channel)

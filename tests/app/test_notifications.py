@@ -122,3 +122,17 @@ def test_a_busy_wechat_leaves_it_for_the_next_round(demo, app_with_wechat, simul
     demo.session.commit()
     dispatch_pending(app_with_wechat)
     assert len(simulator.state.sent_messages(openid="o-mp-nurse")) == 1
+
+
+def test_a_busy_wechat_does_not_spend_the_grant(demo, app_with_wechat, simulator):
+    parent = _parent(demo, 1, miniapp_openid="o-mini-nurse")
+    template = TEMPLATES["childcare_registered"]
+    notifications.grant(demo.session, parent.id, template)
+    demo.session.commit()
+    simulator.state.grant("o-mini-nurse", template)
+    simulator.state.set_faults(errcode=-1, error_rate=1.0, paths=["/cgi-bin/message/subscribe"])
+    _register(demo, parent)
+    _register(demo, parent, "李小雪")  # a second notification in the same round commits its own work
+    dispatch_pending(app_with_wechat)
+    demo.session.expire_all()
+    assert demo.session.scalars(select(notifications.SubscriptionGrant.remaining)).one() == 1
