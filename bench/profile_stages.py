@@ -64,11 +64,10 @@ def instrument_app(stats: Stats) -> None:
     wrap(Claims, "nonce_is_replayed", "redis: nonce SET NX", stats)
     wrap(Claims, "claim", "redis: claim SET NX", stats)
     wrap(Claims, "cache_reply", "redis: cache reply SET", stats)
-    wrap(intake, "store_inbound", "db: store_inbound (INSERT, commit)", stats)
-    wrap(intake, "take_for_handling", "db: take_for_handling (UPDATE, commit)", stats)
-    wrap(intake, "handle", "pool thread: handle (bot, commit)", stats)
+    wrap(intake, "store_inbound", "db: store_inbound (INSERT with its lease, commit)", stats)
+    wrap(intake, "handle", "pool thread: handle (bot, passive answer, one commit)", stats)
     wrap(Bot, "reply", "pool thread:   bot.reply (the bot itself)", stats)
-    wrap(intake, "record_answer", "db: record_answer (UPDATE, commit)", stats)
+    wrap(intake, "record_answer", "pool thread:   record_answer (UPDATE, no commit)", stats)
 
 
 def drive(flask_app, mode: str, count: int, warmup: int, stats: Stats | None = None) -> tuple[float, float]:
