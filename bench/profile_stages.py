@@ -64,7 +64,7 @@ def instrument_app(stats: Stats) -> None:
     wrap(Claims, "nonce_is_replayed", "redis: nonce SET NX", stats)
     wrap(Claims, "claim", "redis: claim SET NX", stats)
     wrap(Claims, "cache_reply", "redis: cache reply SET", stats)
-    wrap(intake, "store_inbound", "db: store_inbound (INSERT with its lease, commit)", stats)
+    wrap(intake, "store_inbound", "db: store_inbound (Core INSERT with its lease, commit)", stats)
     wrap(intake, "handle", "pool thread: handle (bot, passive answer, one commit)", stats)
     wrap(Bot, "reply", "pool thread:   bot.reply (the bot itself)", stats)
     wrap(intake, "record_answer", "pool thread:   record_answer (UPDATE, no commit)", stats)

@@ -50,7 +50,7 @@ def receive(account: Account, incoming: Incoming, key: str, fields: dict, nonce:
         cached = claims.cached_reply(key)
         if cached is not None:
             return from_data(json.loads(cached))
-    row, created = store_inbound(
+    message_id, earlier = store_inbound(
         db.session,
         channel=account.channel,
         dedup_key=key,
@@ -60,12 +60,12 @@ def receive(account: Account, incoming: Incoming, key: str, fields: dict, nonce:
         fields=fields,
         lease_seconds=LEASE_SECONDS,
     )
-    if not created:
-        return _earlier_answer(row)
+    if earlier is not None:
+        return _earlier_answer(earlier)
     app = current_app._get_current_object()
     # A service account's answer is recorded as passive with the bot's own writes: one commit, not two.
     gave_up = threading.Event()
-    future = runtime().executor.submit(handle, app, incoming, row.id if account.passive else None, gave_up)
+    future = runtime().executor.submit(handle, app, incoming, message_id if account.passive else None, gave_up)
     if account.passive:
         try:
             # WeChat gives up at 5 s; the budget (4 s) counts from the request's arrival.
@@ -77,7 +77,7 @@ def receive(account: Account, incoming: Incoming, key: str, fields: dict, nonce:
             if reply is not None:
                 claims.cache_reply(key, json.dumps(to_data(reply), ensure_ascii=False))
             return reply
-    future.add_done_callback(lambda done: _deliver_later(app, account, row.id, incoming.openid, done))
+    future.add_done_callback(lambda done: _deliver_later(app, account, message_id, incoming.openid, done))
     return None
 
 

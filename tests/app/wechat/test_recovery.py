@@ -18,7 +18,7 @@ def _stored(session, openid: str, content: str, msg_id: int, lease_seconds: floa
     """Store a message as the endpoint does; a lease already run out is a handler that died."""
     fields = parse_xml(samples.TEXT.format(openid=openid, content=content, msg_id=msg_id).encode())
     _incoming, key = to_incoming(fields, "mp")
-    row, _ = store_inbound(
+    message_id, _ = store_inbound(
         session,
         channel="mp",
         dedup_key=key,
@@ -28,7 +28,7 @@ def _stored(session, openid: str, content: str, msg_id: int, lease_seconds: floa
         fields=fields,
         lease_seconds=lease_seconds,
     )
-    return row
+    return session.get(InboundMessage, message_id)
 
 
 def test_abandoned_message_is_answered_by_customer_service_once(wechat_app, simulator, session):
