@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from models.base import utcnow
-from models.workers import follow, unfollow, worker_for_openid
+from models.workers import follow, seen, unfollow
 
 from .conversation import converse, start
 from .core import Bot, Context
@@ -15,7 +14,7 @@ bot = Bot()
 
 def _seen(context: Context, incoming: Incoming) -> None:
     # Any message opens WeChat's 48-hour window for customer-service messages.
-    worker_for_openid(context.session, incoming.openid, channel=incoming.channel).last_message_at = utcnow()
+    seen(context.session, incoming.openid, channel=incoming.channel)
 
 
 @bot.on("event", "subscribe")

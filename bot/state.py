@@ -65,10 +65,8 @@ class RedisStateStore:
         self._do(self.client.delete, *self._keys(openid))
 
     def expired(self, openid: str) -> str | None:
-        """Return the name of a dialogue that timed out (once), or None."""
-        state_key, recent_key = self._keys(openid)
-        if self._do(self.client.exists, state_key):
-            return None
+        """Return the name of a dialogue that timed out (once), or None; call it only when load() found none."""
+        _, recent_key = self._keys(openid)
         name = self._do(self.client.getdel, recent_key)
         return None if name is None else name.decode()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, or_, select
+from sqlalchemy import ForeignKey, String, bindparam, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import audit
@@ -202,6 +202,26 @@ def worker_for_openid(session: Session, openid: str, *, channel: str = "mp") -> 
         session.add(worker)
         session.flush()
     return worker
+
+
+_SEEN = (
+    update(Worker.__table__)
+    .where(Worker.__table__.c.openid == bindparam("who"))
+    .values(last_message_at=bindparam("at"))
+)
+_SEEN_MINIAPP = (
+    update(Worker.__table__)
+    .where(Worker.__table__.c.miniapp_openid == bindparam("who"))
+    .values(last_message_at=bindparam("at"))
+)
+
+
+def seen(session: Session, openid: str, *, channel: str = "mp") -> None:
+    """Note that a worker just wrote (it opens WeChat's 48-hour window), creating the record on first contact."""
+    # A prebuilt Core UPDATE: this runs for every message a worker sends.
+    statement = _SEEN if channel == "mp" else _SEEN_MINIAPP
+    if session.connection().execute(statement, {"who": openid, "at": utcnow()}).rowcount == 0:
+        worker_for_openid(session, openid, channel=channel).last_message_at = utcnow()
 
 
 def follow(session: Session, openid: str) -> Worker:
