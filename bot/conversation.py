@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from models.base import utcnow
 from models.programs import open_sessions
@@ -30,6 +31,7 @@ KNOWLEDGE_INTENTS = {
     "service.hardship",
 }
 _knowledge: KnowledgeBase | None = None
+_knowledge_lock = threading.Lock()
 
 
 def warm_up() -> None:
@@ -41,8 +43,9 @@ def warm_up() -> None:
 def knowledge() -> KnowledgeBase:
     """Return the knowledge base, loaded once per process."""
     global _knowledge
-    if _knowledge is None:
-        _knowledge = KnowledgeBase.load()
+    with _knowledge_lock:  # the warm-up thread and gunicorn's hook may both ask at start-up: load once
+        if _knowledge is None:
+            _knowledge = KnowledgeBase.load()
     return _knowledge
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, request
 
 from models import tickets
+from models.errors import Invalid
 
 from ..extensions import db
 from ..wechat.accounts import runtime
@@ -20,7 +21,7 @@ def list_tickets():
     """List the tickets of the official's scope (?status=open|answered|closed)."""
     status = request.args.get("status") or None
     if status not in (None, tickets.OPEN, tickets.ANSWERED, tickets.CLOSED):
-        return {"error": {"code": "invalid", "message": "状态应为 open、answered 或 closed", "field": "status"}}, 400
+        raise Invalid("状态应为 open、answered 或 closed", field="status")
     return {"tickets": [serialize.ticket(t) for t in tickets.list_tickets(db.session, g.actor, status=status)]}
 
 

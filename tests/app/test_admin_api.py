@@ -339,3 +339,12 @@ def test_enterprise_place_is_read_from_its_address(client, demo, login):
     body = {"name": "获嘉县徐营镇某纸箱厂", "address": "获嘉县徐营镇南街12号", "industry": "制造业"}
     made = client.post("/api/admin/enterprises", headers=login("huojia"), json=body).json
     assert (made["county"], made["township"], made["local_union"]["name"]) == ("获嘉县", "徐营镇", "获嘉县徐营镇工会")
+
+
+def test_unknown_ticket_status_is_400(client, demo, login):
+    response = client.get("/api/admin/tickets?status=bogus", headers=login("kangcun"))
+    assert response.status_code == 400 and response.json["error"] == {
+        "code": "invalid",
+        "message": "状态应为 open、answered 或 closed",
+        "field": "status",
+    }
