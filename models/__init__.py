@@ -11,6 +11,7 @@ from .notifications import Notification, SubscriptionGrant
 from .officials import ApiToken, Official, Role
 from .surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyTarget
 from .tickets import Ticket, TicketMessage
+from .training import ClassQuota, Enrolment, Topic, TopicOrder, TopicRequest, TrainingClass
 from .unions import TradeUnion, UnionIndustry, UnionKind
 from .worker_sessions import WorkerToken
 from .workers import Worker
@@ -24,8 +25,10 @@ __all__ = [
     "Base",
     "CareSession",
     "Child",
+    "ClassQuota",
     "Conflict",
     "DomainError",
+    "Enrolment",
     "Enterprise",
     "Forbidden",
     "InboundMessage",
@@ -44,7 +47,11 @@ __all__ = [
     "SurveyTarget",
     "Ticket",
     "TicketMessage",
+    "Topic",
+    "TopicOrder",
+    "TopicRequest",
     "TradeUnion",
+    "TrainingClass",
     "UnionIndustry",
     "UnionKind",
     "Worker",

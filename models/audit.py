@@ -49,7 +49,8 @@ def record(
     ip: str | None = None,
     **detail,
 ) -> AuditEntry:
-    """Append an audit entry; actor is an Official or a plain label such as 'system'."""
+    """Append an audit entry; actor is an Actor, an Official or a plain label such as 'system'."""
+    ip = ip or getattr(actor, "ip", None)
     official_id = getattr(actor, "id", None)
     label = getattr(actor, "username", None) or str(actor)
     entry = AuditEntry(

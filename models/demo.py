@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from .demo_childcare import load_programs
-from .demo_training import load_surveys
+from .demo_training import load_surveys, load_training
 from .enterprises import Enterprise, create_enterprise, find_enterprise
 from .officials import Official, Role
 from .unions import TradeUnion, UnionKind
@@ -52,6 +52,20 @@ COUNTIES = {
     "长垣市总工会": ("长垣市", []),
 }
 
+# The 河北 practice of menu-style training in the seeds: the province union and the enterprises it trained.
+PROVINCE = ("河北省总工会", "河北省", "0311-87023396", "石家庄市裕华区裕华东路")
+PROVINCE_ENTERPRISE_UNIONS = {
+    "开滦集团工会": "唐山市路北区新华东道70号",
+    "冀中能源集团工会": "邢台市中兴西大街191号",
+    "常山纺织集团工会": "石家庄市长安区和平东路260号",
+}
+# name: (address, industry, own union); their local union is the province union (no city unions modelled)
+PROVINCE_ENTERPRISES = {
+    "开滦集团": ("唐山市路北区新华东道70号", "煤炭", "开滦集团工会"),
+    "冀中能源集团": ("邢台市中兴西大街191号", "煤炭", "冀中能源集团工会"),
+    "常山纺织集团": ("石家庄市长安区和平东路260号", "纺织", "常山纺织集团工会"),
+}
+
 INDUSTRY_UNIONS = {"新乡市教育系统产业工会": ["教育"]}
 
 # enterprise union: (parent union, address)
@@ -83,6 +97,9 @@ WORKERS = [
     ("赵敏", "13837310007", "oDemo-zhaomin", "凤泉区宝源化工有限公司", date(2020, 1, 15)),
     ("孙强", "13837310008", "oDemo-sunqiang", "获嘉县恒达机械有限公司", None),
     ("周婷", "13837310009", "oDemo-zhouting", "新乡市实验小学", date(2016, 9, 1)),
+    ("李建国", "13931500001", "oDemo-lijianguo", "开滦集团", date(2008, 7, 1)),  # a front-line safety monitor
+    ("王海涛", "13931900002", "oDemo-wanghaitao", "冀中能源集团", date(2012, 3, 1)),
+    ("刘秀英", "13931100003", "oDemo-liuxiuying", "常山纺织集团", date(2010, 9, 1)),
 ]
 
 # username: (name, role, union)
@@ -94,6 +111,10 @@ OFFICIALS = {
     "chengguan": ("城关镇工会干部", Role.OFFICIAL, "获嘉县城关镇工会"),
     "jiaoyu": ("教育系统产业工会干部", Role.OFFICIAL, "新乡市教育系统产业工会"),
     "xinyi-fy": ("新医一附院工会干部", Role.OFFICIAL, "新乡医学院第一附属医院工会"),
+    "hebei-admin": ("河北省总工会劳动保护部", Role.ADMIN, "河北省总工会"),
+    "kailuan": ("开滦集团工会劳动保护部", Role.OFFICIAL, "开滦集团工会"),
+    "jizhong": ("冀中能源集团工会干部", Role.OFFICIAL, "冀中能源集团工会"),
+    "changshan": ("常山纺织集团工会干部", Role.OFFICIAL, "常山纺织集团工会"),
 }
 
 
@@ -143,6 +164,14 @@ def _load_unions(session: Session) -> tuple[dict[str, TradeUnion], int]:
     for industry_name, industries in INDUSTRY_UNIONS.items():
         union, new = _union(session, industry_name, kind=UnionKind.INDUSTRY, parent_id=city.id, industries=industries)
         unions[industry_name], created = union, created + new
+    name, region, phone, address = PROVINCE
+    province, new = _union(session, name, kind=UnionKind.PROVINCE, region=region, phone=phone, address=address)
+    unions[name], created = province, created + new
+    for enterprise_union, address in PROVINCE_ENTERPRISE_UNIONS.items():
+        union, new = _union(
+            session, enterprise_union, kind=UnionKind.ENTERPRISE, parent_id=province.id, address=address
+        )
+        unions[enterprise_union], created = union, created + new
     for enterprise_union, (parent, address) in ENTERPRISE_UNIONS.items():
         union, new = _union(
             session, enterprise_union, kind=UnionKind.ENTERPRISE, parent_id=unions[parent].id, address=address
@@ -161,6 +190,19 @@ def load_demo(session: Session) -> DemoSummary:
             own = unions[own_union].id if own_union else None
             enterprise = create_enterprise(
                 session, name=name, county=county, township=township, address=address, industry=industry, union_id=own
+            )
+            created += 1
+        enterprises[name] = enterprise
+    for name, (address, industry, own_union) in PROVINCE_ENTERPRISES.items():
+        enterprise = find_enterprise(session, name)
+        if enterprise is None:
+            enterprise = create_enterprise(
+                session,
+                name=name,
+                address=address,
+                industry=industry,
+                union_id=unions[own_union].id,
+                local_union_id=unions[PROVINCE[0]].id,
             )
             created += 1
         enterprises[name] = enterprise
@@ -190,5 +232,6 @@ def load_demo(session: Session) -> DemoSummary:
         logins.append((username, DEMO_PASSWORD, role.value, union_name))
     created += load_programs(session)
     created += load_surveys(session)
+    created += load_training(session)
     session.flush()
     return DemoSummary(created=created, logins=logins)

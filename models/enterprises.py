@@ -47,8 +47,9 @@ def create_enterprise(
     township: str | None = None,
     industry: str | None = None,
     union_id: int | None = None,
+    local_union_id: int | None = None,
 ) -> Enterprise:
-    """Record an enterprise and attach it to the union of its place."""
+    """Record an enterprise and attach it to the union of its place (or to one given, for places outside the tree)."""
     name = name.strip()
     if session.scalar(select(Enterprise.id).where(Enterprise.name == name)) is not None:
         raise Conflict("该企业已存在", field="name")
@@ -57,7 +58,8 @@ def create_enterprise(
     if address and not (county and township):
         found_county, found_township = places_in_address(session, address)
         county, township = county or found_county, township or found_township
-    match = union_for_place(session, township=township, county=county)
+    if local_union_id is None:
+        local_union_id = union_for_place(session, township=township, county=county).union.id
     enterprise = Enterprise(
         name=name,
         address=address,
@@ -65,7 +67,7 @@ def create_enterprise(
         township=township or None,
         industry=industry,
         union_id=union_id,
-        local_union_id=match.union.id,
+        local_union_id=local_union_id,
     )
     session.add(enterprise)
     session.flush()

@@ -25,10 +25,17 @@ def view_union(session: Session, actor: Actor, union_id: int) -> tuple[TradeUnio
 
 # A union may sit only below these kinds of parent.
 ALLOWED_PARENTS = {
+    UnionKind.CITY: {UnionKind.PROVINCE},
     UnionKind.COUNTY: {UnionKind.CITY},
     UnionKind.TOWNSHIP: {UnionKind.COUNTY},
-    UnionKind.INDUSTRY: {UnionKind.CITY, UnionKind.COUNTY},
-    UnionKind.ENTERPRISE: {UnionKind.CITY, UnionKind.COUNTY, UnionKind.TOWNSHIP, UnionKind.INDUSTRY},
+    UnionKind.INDUSTRY: {UnionKind.PROVINCE, UnionKind.CITY, UnionKind.COUNTY},
+    UnionKind.ENTERPRISE: {
+        UnionKind.PROVINCE,
+        UnionKind.CITY,
+        UnionKind.COUNTY,
+        UnionKind.TOWNSHIP,
+        UnionKind.INDUSTRY,
+    },
 }
 
 

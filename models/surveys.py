@@ -16,8 +16,8 @@ from .base import Base, as_utc, utcnow
 from .crypto import EncryptedText
 from .enterprises import Enterprise
 from .errors import Conflict, Invalid, NotFound
-from .unions import TradeUnion, ancestors, subtree_ids
-from .workers import Worker
+from .unions import TradeUnion, subtree_ids
+from .workers import Worker, reach
 
 EVERYONE, INDUSTRY, ENTERPRISES = "everyone", "industry", "enterprises"
 AUDIENCE_LABELS = {EVERYONE: "全体职工", INDUSTRY: "指定行业", ENTERPRISES: "指定企业"}
@@ -282,14 +282,6 @@ def list_surveys(session: Session, actor: Actor) -> list[tuple[Survey, int]]:
     return [(survey, count) for survey, count in session.execute(query)]
 
 
-def _reach(session: Session, worker: Worker) -> set[int]:
-    """Return the unions whose surveys may reach a worker: theirs, their employer's, those above, the root."""
-    reach = set(session.scalars(select(TradeUnion.id).where(TradeUnion.parent_id.is_(None))))
-    for union_id in worker.scope_union_ids:
-        reach |= {union_id} | {u.id for u in ancestors(session, union_id)}
-    return reach
-
-
 def _audience_of(session: Session, worker: Worker) -> ColumnElement[bool]:
     """Return the condition on Survey that a worker is in its audience."""
     employer = worker.employer
@@ -301,7 +293,7 @@ def _audience_of(session: Session, worker: Worker) -> ColumnElement[bool]:
             matches.append(
                 and_(Survey.audience == INDUSTRY, Survey.targets.any(SurveyTarget.industry == employer.industry))
             )
-    return and_(Survey.union_id.in_(_reach(session, worker)), or_(*matches))
+    return and_(Survey.union_id.in_(reach(session, worker)), or_(*matches))
 
 
 def surveys_for(session: Session, worker: Worker) -> list[Survey]:

@@ -16,6 +16,7 @@ from .errors import NotFound
 class UnionKind(enum.StrEnum):
     """Where a union sits in the organisation."""
 
+    PROVINCE = "province"
     CITY = "city"
     COUNTY = "county"
     TOWNSHIP = "township"
@@ -24,6 +25,7 @@ class UnionKind(enum.StrEnum):
 
 
 KIND_LABELS = {
+    UnionKind.PROVINCE: "省总工会",
     UnionKind.CITY: "市总工会",
     UnionKind.COUNTY: "县（市、区）总工会",
     UnionKind.TOWNSHIP: "乡镇（街道）工会",

@@ -15,7 +15,7 @@ from .enterprises import Enterprise
 from .errors import Conflict, Invalid, NotFound
 from .identity import normalize_id_number, normalize_phone
 from .masking import mask_phone
-from .unions import TradeUnion
+from .unions import TradeUnion, ancestors
 
 
 class Worker(Base):
@@ -84,6 +84,14 @@ class Worker(Base):
         if self.employer is not None:
             ids |= self.employer.scope_union_ids
         return ids
+
+
+def reach(session: Session, worker: Worker) -> set[int]:
+    """Return the unions whose offers (surveys, classes) may reach a worker: theirs, their employer's, those above."""
+    mine = worker.scope_union_ids
+    if not mine:  # nobody has placed the worker yet: the roots speak to everyone
+        return set(session.scalars(select(TradeUnion.id).where(TradeUnion.parent_id.is_(None))))
+    return mine | {union.id for union_id in mine for union in ancestors(session, union_id)}
 
 
 def find_by_phone(session: Session, phone: str) -> Worker | None:
