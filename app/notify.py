@@ -24,6 +24,12 @@ TEMPLATES = {
     "childcare_waitlisted": "TPL-childcare-result",
     "childcare_promoted": "TPL-childcare-result",
     "childcare_reminder": "TPL-childcare-reminder",
+    "training_enrolled": "TPL-training-result",
+    "training_waitlisted": "TPL-training-result",
+    "training_promoted": "TPL-training-result",
+    "training_cancelled": "TPL-training-result",
+    "training_reminder": "TPL-training-reminder",
+    "training_rate": "TPL-training-rate",
 }
 WINDOW = timedelta(hours=48)
 

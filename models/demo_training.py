@@ -341,6 +341,7 @@ def _past_class(session: Session, topic: Topic, enterprises: dict[str, Enterpris
         quota = ClassQuota(class_id=training.id, enterprise_id=enterprise.id, seats=seats, used=count)
         session.add(quota)
         session.flush()
+        created += 1
         for n, worker in enumerate(_trainees(session, enterprise, prefix, count)):
             attended = n != count - 1  # one of each list did not come
             number += attended

@@ -45,7 +45,10 @@ class TopicOrder(Base):
 
     __tablename__ = "training_orders"
     # NULLs are distinct in unique constraints on both databases: one order per worker, one per enterprise.
-    __table_args__ = (UniqueConstraint("topic_id", "worker_id"), UniqueConstraint("topic_id", "enterprise_id"))
+    __table_args__ = (
+        UniqueConstraint("topic_id", "worker_id", name="uq_training_orders_topic_worker"),
+        UniqueConstraint("topic_id", "enterprise_id", name="uq_training_orders_topic_enterprise"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("training_topics.id"), index=True)

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from models import Enterprise, Official, Program, Survey, TradeUnion, UnionKind, Worker
+from models import (
+    ClassQuota,
+    Enrolment,
+    Enterprise,
+    Official,
+    Program,
+    Survey,
+    Topic,
+    TopicOrder,
+    TopicRequest,
+    TradeUnion,
+    TrainingClass,
+    UnionKind,
+    Worker,
+)
 from models.demo import load_demo
 
 
@@ -12,6 +26,7 @@ def _counts(session) -> tuple[int, ...]:
     return tuple(
         session.scalar(select(func.count()).select_from(t))
         for t in (TradeUnion, Enterprise, Worker, Official, Program, Survey)
+        + (Topic, TrainingClass, ClassQuota, Enrolment, TopicOrder, TopicRequest)
     )
 
 

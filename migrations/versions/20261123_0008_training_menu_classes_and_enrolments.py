@@ -97,8 +97,8 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["worker_id"], ["workers.id"], name=op.f("fk_training_orders_worker_id_workers")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_training_orders")),
-        sa.UniqueConstraint("topic_id", "enterprise_id", name=op.f("uq_training_orders_topic_id")),
-        sa.UniqueConstraint("topic_id", "worker_id", name=op.f("uq_training_orders_topic_id")),
+        sa.UniqueConstraint("topic_id", "enterprise_id", name="uq_training_orders_topic_enterprise"),
+        sa.UniqueConstraint("topic_id", "worker_id", name="uq_training_orders_topic_worker"),
     )
     with op.batch_alter_table("training_orders", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_training_orders_enterprise_id"), ["enterprise_id"], unique=False)

@@ -34,6 +34,7 @@ def test_lock_is_renewed_from_another_thread_and_loss_stops_the_scheduler(backen
         "answer-abandoned",
         "dispatch-notifications",
         "childcare-reminders",
+        "training-reminders",
     }
     running = threading.Thread(target=scheduler.start)
     running.start()
