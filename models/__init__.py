@@ -6,6 +6,7 @@ from .base import Base
 from .childcare import CareSession, Child, Program, Registration
 from .enterprises import Enterprise
 from .errors import AccountLocked, AuthFailed, Conflict, DomainError, Forbidden, Invalid, NotFound
+from .grievance_routing import RoutingRule
 from .inbound import InboundMessage
 from .notifications import Notification, SubscriptionGrant
 from .officials import ApiToken, Official, Role
@@ -39,6 +40,7 @@ __all__ = [
     "Program",
     "Registration",
     "Role",
+    "RoutingRule",
     "SubscriptionGrant",
     "Survey",
     "SurveyAnswer",
