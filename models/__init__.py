@@ -6,7 +6,9 @@ from .base import Base
 from .childcare import CareSession, Child, Program, Registration
 from .enterprises import Enterprise
 from .errors import AccountLocked, AuthFailed, Conflict, DomainError, Forbidden, Invalid, NotFound
+from .grievance_deadlines import DeadlineRule
 from .grievance_routing import RoutingRule
+from .grievances import CaseAttachment, CaseDocument, CaseEvent, GrievanceCase
 from .inbound import InboundMessage
 from .notifications import Notification, SubscriptionGrant
 from .officials import ApiToken, Official, Role
@@ -25,13 +27,18 @@ __all__ = [
     "AuthFailed",
     "Base",
     "CareSession",
+    "CaseAttachment",
+    "CaseDocument",
+    "CaseEvent",
     "Child",
     "ClassQuota",
     "Conflict",
+    "DeadlineRule",
     "DomainError",
     "Enrolment",
     "Enterprise",
     "Forbidden",
+    "GrievanceCase",
     "InboundMessage",
     "Invalid",
     "NotFound",

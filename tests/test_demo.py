@@ -21,13 +21,12 @@ from models import (
 )
 from models.demo import load_demo
 
+TABLES = [TradeUnion, Enterprise, Worker, Official, Program, Survey]
+TABLES += [Topic, TrainingClass, ClassQuota, Enrolment, TopicOrder, TopicRequest]
+
 
 def _counts(session) -> tuple[int, ...]:
-    return tuple(
-        session.scalar(select(func.count()).select_from(t))
-        for t in (TradeUnion, Enterprise, Worker, Official, Program, Survey)
-        + (Topic, TrainingClass, ClassQuota, Enrolment, TopicOrder, TopicRequest)
-    )
+    return tuple(session.scalar(select(func.count()).select_from(t)) for t in TABLES)
 
 
 def test_loading_twice_adds_nothing_the_second_time(session):

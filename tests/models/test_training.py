@@ -115,7 +115,7 @@ def test_a_class_from_survey_to_rating(demo):
             class_id=training.id,
             code="000000" if training.checkin_code != "000000" else "1",
         )
-    checked, first_time = check_in(session, worker=own.worker, class_id=training.id, code=training.checkin_code)
+    _, first_time = check_in(session, worker=own.worker, class_id=training.id, code=training.checkin_code)
     assert first_time and not check_in(session, worker=own.worker, class_id=training.id, code=training.checkin_code)[1]
     with pytest.raises(Invalid):  # not before the last day
         rate(session, worker=own.worker, class_id=training.id, score=5)
@@ -242,7 +242,7 @@ def test_demand_combines_orders_survey_answers_and_wishes(demo):
         ],
     )
     first_aid = session.scalars(select(Topic).where(Topic.title == "应急救护")).one()
-    order, new = order_topic(session, worker=demo.worker("陈静"), topic_id=first_aid.id)
+    _, new = order_topic(session, worker=demo.worker("陈静"), topic_id=first_aid.id)
     assert new and not order_topic(session, worker=demo.worker("陈静"), topic_id=first_aid.id)[1]
     wish = request_topic(session, worker=demo.worker("周婷"), text="我想学应急救护知识")
     assert wish.topic_id == first_aid.id

@@ -1,0 +1,229 @@
+"""Grievance cases: intake, collective cases, the closed loop of states, deadlines and escalation, statistics."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from models.errors import Conflict, Forbidden, Invalid, NotFound
+from models.grievance_cases import (
+    Complaint,
+    accept,
+    add_information,
+    close,
+    collective_size,
+    escalate_overdue,
+    file_case,
+    list_cases,
+    rate_case,
+    record_visit,
+    resolve,
+    start_handling,
+    statistics,
+    view_case,
+)
+from models.grievance_deadlines import ACCEPT, add_working_days, due, set_rule
+from models.grievances import ACCEPTED, CLOSED, ESCALATED, HANDLING, RECEIVED, RESOLVED, GrievanceCase
+from models.notifications import Notification
+
+# The 青岛 seed: 13 workers told to write "voluntary" resignations for one month's wage.
+FORCED = Complaint(
+    category="forced_resignation",
+    employer="获嘉县恒达机械有限公司",
+    facts="公司以搬迁为由要求职工写自愿辞职报告，不论工龄只给1个月工资，不写就什么补偿都没有。",
+    workers_count=13,
+    amount_owed=Decimal("156000"),
+    media_ids=["media-payslip-1"],
+)
+
+
+def _file(demo, name: str = "张伟", complaint: Complaint = FORCED) -> GrievanceCase:
+    case = file_case(demo.session, worker=demo.worker(name), channel="mp", complaint=complaint)
+    demo.session.commit()
+    return case
+
+
+def _told(demo, case: GrievanceCase) -> list[str]:
+    query = select(Notification.kind).where(Notification.worker_id == case.worker_id).order_by(Notification.id)
+    return list(demo.session.scalars(query))
+
+
+def test_a_case_is_numbered_routed_and_followed_to_its_end(demo):
+    session, kangcun = demo.session, demo.actor("kangcun")
+    case = _file(demo)
+    assert case.number.startswith("WQ") and case.status == RECEIVED
+    assert (case.union.name, case.routing_reason, case.enterprise.name) == (
+        "获嘉县亢村镇工会",
+        "属地：亢村镇",
+        FORCED.employer,
+    )
+    assert (case.contact_phone, [a.media_id for a in case.attachments]) == ("13837310001", ["media-payslip-1"])
+    accept(session, kangcun, case.id, legal_adviser="工会法律顾问团 李律师")
+    start_handling(session, kangcun, case.id, note="联合人社部门到企业调查取证，约谈企业负责人")
+    resolve(session, kangcun, case.id, outcome="企业按工龄支付经济补偿并补缴社保", amount_recovered=Decimal("312000"))
+    session.commit()
+    with pytest.raises(Conflict):  # a resolved case cannot go back to handling
+        start_handling(session, kangcun, case.id, note="再查")
+    rate_case(session, worker=demo.worker("张伟"), case_id=case.id, score=5, comment="工会帮我们要回了补偿")
+    close(session, kangcun, case.id, note="职工已拿到补偿")
+    session.commit()
+    history = [(e.actor, e.action, e.from_status, e.to_status) for e in view_case(session, kangcun, case.id).events]
+    assert history == [
+        ("职工", "received", None, RECEIVED),
+        ("kangcun", "受理", RECEIVED, ACCEPTED),
+        ("kangcun", "办理", ACCEPTED, HANDLING),
+        ("kangcun", "办结", HANDLING, RESOLVED),
+        ("kangcun", "结案", RESOLVED, CLOSED),
+    ]
+    assert (case.workers_covered, case.amount_recovered, case.rating) == (13, Decimal("312000"), 5)
+    kinds = _told(demo, case)
+    assert kinds == [
+        "grievance_received",
+        "grievance_accepted",
+        "grievance_handling",
+        "grievance_resolved",
+        "grievance_closed",
+    ]
+    with pytest.raises(Conflict):
+        rate_case(session, worker=demo.worker("张伟"), case_id=case.id, score=1)
+
+
+@pytest.mark.parametrize(
+    ("status_path", "illegal"),
+    [
+        ([], "resolve"),  # received → resolved skips acceptance
+        ([], "handle"),
+        (["accept"], "close"),  # accepted → closed without a resolution
+        (["accept", "handle", "resolve", "close"], "accept"),
+    ],
+)
+def test_no_illegal_transition(demo, status_path, illegal):
+    session, kangcun = demo.session, demo.actor("kangcun")
+    case = _file(demo)
+    steps = {
+        "accept": lambda: accept(session, kangcun, case.id),
+        "handle": lambda: start_handling(session, kangcun, case.id, note="调解"),
+        "resolve": lambda: resolve(session, kangcun, case.id, outcome="已调解"),
+        "close": lambda: close(session, kangcun, case.id, note="结案"),
+    }
+    for step in status_path:
+        steps[step]()
+    before = case.status
+    with pytest.raises(Conflict):
+        steps[illegal]()
+    assert case.status == before
+
+
+def test_officials_act_within_their_scope_only(demo):
+    session = demo.session
+    case = _file(demo)
+    with pytest.raises(NotFound):  # 城关镇 is a sibling of 亢村镇
+        accept(session, demo.actor("chengguan"), case.id)
+    with pytest.raises(NotFound):
+        view_case(session, demo.actor("xinyi-fy"), case.id)
+    with pytest.raises(Forbidden):
+        accept(session, demo.actor("xinxiang-viewer"), case.id)
+    assert case in list_cases(session, demo.actor("huojia"))  # the county sees its townships' cases
+    assert case not in list_cases(session, demo.actor("hebei-admin"))
+
+
+def test_several_workers_with_the_same_problem_make_one_collective_case(demo):
+    first = _file(demo, "张伟")
+    second = _file(demo, "孙强")
+    other = _file(
+        demo, "孙强", Complaint("unpaid_wages", FORCED.employer, "拖欠三个月工资没有发放", amount_owed=Decimal(9000))
+    )
+    assert (first.collective_id, second.collective_id, other.collective_id) == (None, first.id, None)
+    assert collective_size(demo.session, second) == (2, 26)
+
+
+def test_an_official_records_a_walk_in_for_an_unknown_employer(demo):
+    case = record_visit(
+        demo.session,
+        demo.actor("huojia"),
+        name="王建设",
+        phone="13937315555",
+        channel="walk_in",
+        complaint=Complaint(
+            "unpaid_wages", "获嘉县某建筑工地", "工地包工头拖欠12名农民工工资", 12, Decimal("96000"), township="照镜镇"
+        ),
+    )
+    demo.session.commit()
+    assert (case.union.name, case.routing_reason, case.enterprise_id) == ("获嘉县照镜镇工会", "属地：照镜镇", None)
+    assert case.worker.name == "王建设" and case.channel == "walk_in" and case.recorded_by is not None
+    with pytest.raises(Invalid):
+        record_visit(demo.session, demo.actor("huojia"), name="x", phone="139", channel="letter", complaint=FORCED)
+
+
+def test_bad_complaints_are_refused_in_chinese(demo):
+    for change, field in [
+        ({"category": "gossip"}, "category"),
+        ({"employer": "x"}, "employer"),
+        ({"facts": "短"}, "facts"),
+        ({"workers_count": 0}, "workers_count"),
+        ({"amount_owed": Decimal(-1)}, "amount_owed"),
+    ]:
+        complaint = Complaint(**{**FORCED.__dict__, **change})
+        with pytest.raises(Invalid) as refused:
+            file_case(demo.session, worker=demo.worker("张伟"), channel="mp", complaint=complaint)
+        assert refused.value.detail["field"] == field
+
+
+def test_an_overdue_case_is_escalated_up_the_chain_once_per_deadline(demo):
+    session = demo.session
+    case = _file(demo)
+    received = case.created_at
+    # Accept within 2 working days: a case received on a Friday is due the Tuesday after.
+    assert add_working_days(date(2026, 11, 20), 2) == date(2026, 11, 24)
+    assert add_working_days(date(2026, 10, 9), 1) == date(2026, 10, 10)  # a Saturday made a working day
+    assert add_working_days(date(2026, 9, 30), 2) == date(2026, 10, 9)  # over the National Day holiday
+    late = case.deadline_at + timedelta(seconds=1)
+    assert escalate_overdue(session, now=case.deadline_at - timedelta(seconds=1)) == 0
+    assert escalate_overdue(session, now=late) == 1
+    assert (case.status, case.union.name, case.escalations) == (ESCALATED, "获嘉县总工会", 1)
+    assert escalate_overdue(session, now=late) == 0  # the new deadline is later
+    assert case.events[-1].note == "逾期未办，由获嘉县亢村镇工会上报获嘉县总工会"
+    start_handling(session, demo.actor("huojia"), case.id, note="县总工会矛调中心介入调解")
+    session.commit()
+    # Still not resolved at the county: the county is urged to address a department (建议书).
+    assert escalate_overdue(session, now=case.deadline_at + timedelta(minutes=1)) == 1
+    assert (case.status, case.union.name, case.escalations) == (ESCALATED, "获嘉县总工会", 2)
+    assert _told(demo, case)[-2:] == ["grievance_handling", "grievance_escalated"]
+    assert received == case.created_at
+
+
+def test_deadlines_are_data_an_admin_changes(demo):
+    session = demo.session
+    start = datetime(2026, 11, 23, 2, tzinfo=UTC)  # a Monday, 10:00 in China
+    assert due(session, ACCEPT, start) == datetime(2026, 11, 25, 15, 59, 59, tzinfo=UTC)
+    set_rule(session, demo.actor("xinxiang-admin"), ACCEPT, days=1, working_days=False)
+    assert due(session, ACCEPT, start) == datetime(2026, 11, 24, 15, 59, 59, tzinfo=UTC)
+    with pytest.raises(Forbidden):
+        set_rule(session, demo.actor("huojia"), ACCEPT, days=3, working_days=True)
+
+
+def test_the_worker_adds_information_and_statistics_add_up(demo):
+    session, kangcun = demo.session, demo.actor("kangcun")
+    case = _file(demo)
+    add_information(session, worker=demo.worker("张伟"), case_id=case.id, text="补充工资条照片", media_ids=["m2"])
+    with pytest.raises(NotFound):  # not someone else's case
+        add_information(session, worker=demo.worker("孙强"), case_id=case.id, text="x")
+    accept(session, kangcun, case.id)
+    start_handling(session, kangcun, case.id, note="调解")
+    resolve(session, kangcun, case.id, outcome="补发工资", amount_recovered=Decimal("1079200"), workers_covered=46)
+    _file(demo, "孙强", Complaint("unpaid_wages", FORCED.employer, "拖欠两个月工资", amount_owed=Decimal(8000)))
+    session.commit()
+    rows = {(s.category, s.union): s for s in statistics(session, demo.actor("huojia"))}
+    forced, wages = rows[("被迫辞职或辞退没有补偿", "获嘉县亢村镇工会")], rows[("拖欠工资", "获嘉县亢村镇工会")]
+    assert (forced.cases, forced.resolved, forced.amount_recovered, forced.workers_covered) == (
+        1,
+        1,
+        Decimal("1079200"),
+        46,
+    )
+    assert forced.median_days is not None and forced.median_days < 1
+    assert (wages.cases, wages.resolved, wages.median_days) == (1, 0, None)
+    assert [a.media_id for a in case.attachments] == ["media-payslip-1", "m2"]
