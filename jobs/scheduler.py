@@ -14,7 +14,7 @@ from redis.lock import Lock
 from app.notify import dispatch_pending
 from app.wechat.recovery import answer_abandoned
 
-from . import childcare, maintenance, training
+from . import childcare, grievances, maintenance, training
 
 LOCK_NAME = "gonghui:scheduler:lock"
 LOCK_SECONDS = 60
@@ -55,5 +55,8 @@ def build_scheduler(lock: Lock, app: Flask) -> BlockingScheduler:
         dispatch_pending, "interval", seconds=10, args=[app], id="dispatch-notifications", max_instances=1
     )
     scheduler.add_job(childcare.remind_tomorrow, "cron", hour=18, args=[app], id="childcare-reminders")
+    scheduler.add_job(
+        grievances.escalate, "interval", minutes=10, args=[app], id="grievance-escalation", max_instances=1
+    )
     scheduler.add_job(training.remind_and_ask, "cron", hour=18, minute=5, args=[app], id="training-reminders")
     return scheduler

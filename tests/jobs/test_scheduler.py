@@ -1,4 +1,4 @@
-"""One scheduler at a time; the lock is renewed from job threads; stale tokens are purged."""
+"""One scheduler at a time; the lock is renewed from job threads; the jobs do their work once."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from datetime import timedelta
 import redis
 from sqlalchemy import select
 
-from jobs import maintenance
+from jobs import grievances, maintenance
+from jobs import training as training_jobs
 from jobs.scheduler import build_scheduler, keep_lock, scheduler_lock
-from models.base import utcnow
+from models.base import today, utcnow
+from models.grievance_cases import Complaint, file_case
 from models.officials import ApiToken, issue_token
+from models.training import TrainingClass
+from models.training_enrolments import enrol
 
 
 def test_second_scheduler_cannot_take_the_lock(backend):
@@ -35,6 +39,7 @@ def test_lock_is_renewed_from_another_thread_and_loss_stops_the_scheduler(backen
         "dispatch-notifications",
         "childcare-reminders",
         "training-reminders",
+        "grievance-escalation",
     }
     running = threading.Thread(target=scheduler.start)
     running.start()
@@ -56,3 +61,25 @@ def test_purge_removes_expired_and_revoked_tokens_only(demo, app):
     demo.session.commit()
     assert maintenance.purge_tokens(app) == 1
     assert demo.session.scalars(select(ApiToken.id)).all() == [live.id]
+
+
+def test_the_escalation_job_moves_an_overdue_case_up(demo, app):
+    case = file_case(
+        demo.session,
+        worker=demo.worker("张伟"),
+        channel="mp",
+        complaint=Complaint("unpaid_wages", "获嘉县恒达机械有限公司", "拖欠三个月工资没有发放"),
+    )
+    case.deadline_at = utcnow() - timedelta(minutes=1)
+    demo.session.commit()
+    assert grievances.escalate(app) == 1 and grievances.escalate(app) == 0
+    demo.session.refresh(case)
+    assert (case.status, case.union.name) == ("escalated", "获嘉县总工会")
+
+
+def test_the_training_job_queues_tomorrows_reminders(demo, app):
+    training = demo.session.scalars(select(TrainingClass).where(TrainingClass.title.like("应急救护%"))).one()
+    enrol(demo.session, worker=demo.worker("张伟"), class_id=training.id)
+    training.starts_on = training.ends_on = today() + timedelta(days=1)
+    demo.session.commit()
+    assert training_jobs.remind_and_ask(app) == 1 and training_jobs.remind_and_ask(app) == 0
