@@ -8,6 +8,7 @@ from models import (
     ClassQuota,
     Enrolment,
     Enterprise,
+    GrievanceCase,
     Official,
     Program,
     Survey,
@@ -22,7 +23,7 @@ from models import (
 from models.demo import load_demo
 
 TABLES = [TradeUnion, Enterprise, Worker, Official, Program, Survey]
-TABLES += [Topic, TrainingClass, ClassQuota, Enrolment, TopicOrder, TopicRequest]
+TABLES += [Topic, TrainingClass, ClassQuota, Enrolment, TopicOrder, TopicRequest, GrievanceCase]
 
 
 def _counts(session) -> tuple[int, ...]:

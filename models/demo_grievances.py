@@ -1,0 +1,105 @@
+"""Demo grievance cases from the seeds: 获嘉县's closed loop and the 青岛 forced "voluntary resignation"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .access import Actor
+from .base import utcnow
+from .grievance_cases import Complaint, accept, close, file_case, resolve, start_handling
+from .grievances import GrievanceCase
+from .officials import Official
+from .workers import Worker
+
+# (worker, complaint, officials' steps, days ago); steps: accept, handle, resolve (outcome, amount, workers), close
+CASES = [
+    (
+        "张伟",
+        Complaint(
+            "forced_resignation",
+            "获嘉县恒达机械有限公司",
+            "公司以搬迁为由要求职工写“自愿辞职报告”，不论工龄长短一律只给1个月工资作补偿，不写连1个月工资也没有。",
+            workers_count=13,
+            amount_owed=Decimal("156000"),
+        ),
+        [("accept", "kangcun"), ("handle", "kangcun", "联合县人社局劳动监察到企业调查取证，约见职工代表")],
+        12,
+    ),
+    (
+        "孙强",
+        Complaint(
+            "forced_resignation",
+            "获嘉县恒达机械有限公司",
+            "同一件事：车间主任让我们签自愿辞职，只给一个月工资。",
+            workers_count=1,
+        ),
+        [],
+        11,
+    ),
+    (
+        "李娜",
+        Complaint(
+            "unpaid_wages",
+            "获嘉县鑫源纺织有限公司",
+            "纺织车间拖欠8名职工两个月工资，厂里说等货款回来再发。",
+            workers_count=8,
+            amount_owed=Decimal("52800"),
+        ),
+        [
+            ("accept", "chengguan"),
+            ("handle", "chengguan", "向企业发出劳动法律监督意见书，组织劳资双方调解"),
+            ("resolve", "chengguan", "企业分两次补发拖欠工资", Decimal("52800"), 8),
+            ("close", "chengguan", "职工确认工资已全部到账"),
+        ],
+        40,
+    ),
+    (
+        "杨磊",
+        Complaint(
+            "no_contract",
+            "获嘉县宏远建材有限公司",
+            "干了一年多一直没签劳动合同，也没交社保。",
+            workers_count=1,
+        ),
+        [],
+        1,
+    ),
+]
+
+
+def load_grievances(session: Session) -> int:
+    """Add the demo cases if there are none; return how many were added."""
+    if session.scalar(select(GrievanceCase.id).limit(1)) is not None:
+        return 0
+    officials = {o.username: Actor.of(session, o) for o in session.scalars(select(Official))}
+    for name, complaint, steps, days_ago in CASES:
+        worker = session.scalars(select(Worker).where(Worker.name == name)).one()
+        case = file_case(session, worker=worker, channel="mp", complaint=complaint)
+        for kind, username, *args in steps:
+            actor = officials[username]
+            if kind == "accept":
+                accept(session, actor, case.id, legal_adviser="县总工会法律顾问团")
+            elif kind == "handle":
+                start_handling(session, actor, case.id, note=args[0])
+            elif kind == "resolve":
+                resolve(session, actor, case.id, outcome=args[0], amount_recovered=args[1], workers_covered=args[2])
+            else:
+                close(session, actor, case.id, note=args[0])
+        _backdate(case, days_ago)
+    session.flush()
+    return len(CASES)
+
+
+def _backdate(case: GrievanceCase, days: int) -> None:
+    """Spread the demo over the past weeks: received `days` ago, each step a day after the one before."""
+    start = utcnow() - timedelta(days=days)
+    case.created_at = start
+    for n, event in enumerate(case.events):
+        event.at = start + timedelta(days=n)
+    for name in ("accepted_at", "resolved_at", "closed_at"):
+        if getattr(case, name) is not None:
+            setattr(case, name, start + timedelta(days=len(case.events) - 1))
