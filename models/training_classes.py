@@ -16,7 +16,7 @@ from .base import LOCAL_TZ, as_utc, today, utcnow
 from .enterprises import Enterprise
 from .errors import Conflict, Invalid, NotFound
 from .training import CANCELLED, CONFIRMED, WAITLISTED, ClassQuota, Enrolment, TrainingClass
-from .training_menu import topic_in_scope
+from .training_menu import reaches, topic_in_scope
 
 MAX_CAPACITY = 2000
 
@@ -108,6 +108,8 @@ def update_class(session: Session, actor: Actor, class_id: int, **fields) -> Tra
     training = class_in_scope(session, actor, class_id)
     if training.cancelled_at is not None or training.starts_on <= today():
         raise Conflict("已开班或已取消的培训班不能修改", field="class_id")
+    if fields.get("starts_on", training.starts_on) <= today():
+        raise Invalid("开班日期应晚于今天", field="starts_on")
     changed = sorted(fields)
     names = ("starts_on", "ends_on", "place", "capacity", "hours", "registration_closes")
     merged = {n: getattr(training, n) for n in names} | fields
@@ -150,14 +152,20 @@ def set_quota(session: Session, actor: Actor, class_id: int, *, enterprise_id: i
     if training.cancelled_at is not None:
         raise Conflict("该培训班已取消", field="class_id")
     enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None:
+    if enterprise is None or not reaches(session, training.union_id, enterprise):  # nor reveal others' enterprises
         raise NotFound("未找到该企业", field="enterprise_id")
     if training.topic.industry and enterprise.industry != training.topic.industry:
         raise Invalid(f"该培训班面向{training.topic.industry}行业", field="enterprise_id")
     if not 0 <= seats <= MAX_CAPACITY:
         raise Invalid(f"企业名额应在0到{MAX_CAPACITY}之间", field="seats")
+    # Lock the class row first: two officials changing quotas of one class take turns, so each reads the
+    # seats the other wrote (PostgreSQL; SQLite has a single writer anyway).
+    locked = select(TrainingClass).where(TrainingClass.id == training.id).with_for_update()
+    training = session.scalars(locked.execution_options(populate_existing=True)).one()
     quota = session.scalar(
-        select(ClassQuota).where(ClassQuota.class_id == training.id, ClassQuota.enterprise_id == enterprise.id)
+        select(ClassQuota)
+        .where(ClassQuota.class_id == training.id, ClassQuota.enterprise_id == enterprise.id)
+        .execution_options(populate_existing=True)
     )
     if quota is None:
         quota = ClassQuota(class_id=training.id, enterprise_id=enterprise.id, seats=0)
@@ -228,7 +236,7 @@ def counts_by_class(session: Session, class_ids: list[int]) -> dict[int, dict[st
     return counts
 
 
-def enrolment_list(session: Session, actor: Actor, class_id: int) -> list[Enrolment]:
+def enrolment_list(session: Session, actor: Actor, class_id: int, *, export: bool = False) -> list[Enrolment]:
     """Return a class's live enrolments (names and phones), confirmed before waitlisted; viewing is audited."""
     training = class_in_scope(session, actor, class_id)
     query = (
@@ -240,7 +248,7 @@ def enrolment_list(session: Session, actor: Actor, class_id: int) -> list[Enrolm
     audit.record(
         session,
         actor=actor,
-        action="view",
+        action="export" if export else "view",
         object_type="training_enrolments",
         object_id=training.id,
         union_id=training.union_id,
@@ -256,6 +264,8 @@ def check_in_for(session: Session, actor: Actor, enrolment_id: int) -> Enrolment
     if enrolment is None:
         raise NotFound("未找到该报名记录")
     training = class_in_scope(session, actor, enrolment.class_id)
+    if training.cancelled_at is not None:
+        raise Conflict("该培训班已取消", field="class_id")
     if enrolment.status != CONFIRMED:
         raise Conflict("只有正式报名的学员可以签到", field="enrolment_id")
     if not training.starts_on <= today() <= training.ends_on:

@@ -20,7 +20,9 @@ from .unions import ancestors
 from .workers import Worker, reach
 
 MAX_HEADCOUNT = 1000
-_NOISE = re.compile(r"[\s\W_]+|培训|课程|知识|方面的|方面|相关的|相关|我想学|想学|我想|希望|学习|一下|的")
+_NOISE = re.compile(
+    r"[\s\W_]+|培训|课程|知识|方面的|方面|相关的|相关|我想学习|想学习|我想学|想学|我想|希望|学习|一下|的"
+)
 
 
 def normalize(text: str) -> str:
@@ -137,6 +139,14 @@ def ordered_by(session: Session, worker: Worker) -> set[int]:
     return set(session.scalars(select(TopicOrder.topic_id).where(TopicOrder.worker_id == worker.id)))
 
 
+def order_counts(session: Session, topic_ids: Sequence[int]) -> dict[int, int]:
+    """Count the workers who ordered each topic (enterprises' orders are counted in demand())."""
+    query = select(TopicOrder.topic_id, func.count()).where(
+        TopicOrder.topic_id.in_(topic_ids), TopicOrder.worker_id.is_not(None)
+    )
+    return dict(session.execute(query.group_by(TopicOrder.topic_id)).tuples().all())
+
+
 def order_topic(session: Session, *, worker: Worker, topic_id: int) -> tuple[TopicOrder, bool]:
     """Order a topic for oneself (点菜); ordering it again changes nothing. Commits; returns (order, new)."""
     topic = topic_for(session, worker, topic_id)
@@ -173,7 +183,7 @@ def order_for_enterprise(
     if enterprise is None or not actor.sees(*enterprise.scope_union_ids):
         raise NotFound("未找到该企业", field="enterprise_id")
     topic = session.get(Topic, topic_id)
-    if topic is None or not topic.active or not _reaches(session, topic.union_id, enterprise):
+    if topic is None or not topic.active or not reaches(session, topic.union_id, enterprise):
         raise NotFound("菜单上没有该科目", field="topic_id")
     if topic.industry and topic.industry != enterprise.industry:
         raise Invalid(f"该科目面向{topic.industry}行业", field="topic_id")
@@ -204,7 +214,7 @@ def order_for_enterprise(
     return order
 
 
-def _reaches(session: Session, union_id: int, enterprise: Enterprise) -> bool:
+def reaches(session: Session, union_id: int, enterprise: Enterprise) -> bool:
     """Tell whether a union's menu is offered to an enterprise (the union is at or above the enterprise's)."""
     return any(union_id == u or union_id in {a.id for a in ancestors(session, u)} for u in enterprise.scope_union_ids)
 
