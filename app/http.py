@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+import redis
 from flask import abort, request
 from pydantic import BaseModel
+
+from .extensions import redis_store
 
 M = TypeVar("M", bound=BaseModel)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -29,3 +32,17 @@ def payload(model: type[M]) -> M:
     if not request.is_json:
         abort(415)
     return model.model_validate_json(request.get_data())
+
+
+def limit_attempts(key: str, most: int, seconds: int) -> None:
+    """Answer 429 once `key` has been tried `most` times within `seconds` (guessable codes, e.g. check-in)."""
+    name = f"gonghui:attempts:{key}"
+    try:
+        pipe = redis_store.client.pipeline()
+        pipe.set(name, 0, ex=seconds, nx=True)  # the window starts with the first try (Redis 6 has no EXPIRE NX)
+        pipe.incr(name)
+        _, tries = pipe.execute()
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+        return  # the code is still checked; only the brake is off while Redis is down
+    if tries > most:
+        abort(429)
