@@ -18,6 +18,7 @@ from .wechat.errors import NoSubscription, OutsideServiceWindow, WeChatError
 
 log = logging.getLogger(__name__)
 
+GRIEVANCE_STEPS = ("received", "accepted", "handling", "escalated", "resolved", "closed")
 # Subscribe-message templates chosen in the mini-program's console, by kind of notification.
 TEMPLATES = {
     "childcare_registered": "TPL-childcare-result",
@@ -30,6 +31,7 @@ TEMPLATES = {
     "training_cancelled": "TPL-training-result",
     "training_reminder": "TPL-training-reminder",
     "training_rate": "TPL-training-rate",
+    **{f"grievance_{step}": "TPL-grievance-progress" for step in GRIEVANCE_STEPS},
 }
 WINDOW = timedelta(hours=48)
 
