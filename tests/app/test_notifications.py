@@ -84,7 +84,10 @@ def test_a_granted_subscribe_message_is_used_first(demo, app_with_wechat, simula
     [sent] = simulator.state.sent_messages(openid="o-mini-nurse")
     assert sent["kind"] == "subscribe" and sent["payload"]["data"]["thing2"]["value"] == "李小雨"
     demo.session.expire_all()
-    assert demo.session.scalars(select(Notification.channel)).one() == "subscribe"
+    assert (
+        demo.session.scalars(select(Notification.channel).where(Notification.worker_id == parent.id)).one()
+        == "subscribe"
+    )
 
 
 def test_without_a_grant_a_recent_follower_gets_a_customer_service_message(demo, app_with_wechat, simulator):
@@ -104,7 +107,9 @@ def test_otherwise_it_waits_in_the_inbox(demo, app_with_wechat, simulator):
     dispatch_pending(app_with_wechat)
     assert simulator.state.sent_messages(openid="o-quiet") == []
     demo.session.expire_all()
-    assert demo.session.scalars(select(Notification.channel)).one() == "inbox"
+    assert (
+        demo.session.scalars(select(Notification.channel).where(Notification.worker_id == parent.id)).one() == "inbox"
+    )
 
 
 def test_a_busy_wechat_leaves_it_for_the_next_round(demo, app_with_wechat, simulator):
@@ -116,7 +121,9 @@ def test_a_busy_wechat_leaves_it_for_the_next_round(demo, app_with_wechat, simul
     _register(demo, parent)
     dispatch_pending(app_with_wechat)
     demo.session.expire_all()
-    assert demo.session.scalars(select(Notification.status)).one() == "sending"
+    assert (
+        demo.session.scalars(select(Notification.status).where(Notification.worker_id == parent.id)).one() == "sending"
+    )
     simulator.state.clear_faults()
     demo.session.execute(Notification.__table__.update().values(lease_until=utcnow()))  # the lease runs out
     demo.session.commit()
