@@ -94,3 +94,26 @@ def choice(text: str, options: list[str]) -> int | None:
         return picked - 1 if picked is not None and 1 <= picked <= len(options) else None
     named = [i for i, option in enumerate(options) if cleaned and (cleaned in option or option in cleaned)]
     return named[0] if len(named) == 1 else None
+
+
+SEPARATORS = re.compile(r"[\s,，、;；/+＋]+")
+SKIP = ("跳过", "不填", "不答", "略过", "不想答", "不想填")
+
+
+def several(text: str, options: list[str]) -> list[int] | None:
+    """Return the indexes of the options picked by numbers or names (1 3, 1、3, 135 for 1 3 5), or None."""
+    parts = [part for part in SEPARATORS.split(text.strip()) if part]
+    if len(parts) == 1 and parts[0].isdigit() and len(options) < 10 and int(parts[0]) > len(options):
+        parts = list(parts[0])  # numbers run together
+    picked: list[int] = []
+    for part in parts:
+        index = choice(part, options)
+        if index is None:
+            return None
+        picked += [] if index in picked else [index]
+    return picked or None
+
+
+def skipped(text: str) -> bool:
+    """Tell whether a worker passes on an optional question."""
+    return _clean(text) in SKIP

@@ -11,17 +11,20 @@ from models.tickets import open_ticket
 
 from .answers import escape_word, yes_or_no
 from .childcare import REGISTER, describe
-from .dialogue import Dialogue, Reprompt
+from .dialogue import Dialogue, Reprompt, shown
 from .dialogues import DIALOGUES as REQUESTS
 from .knowledge import KnowledgeBase
 from .messages import Incoming, Reply, TextReply
 from .nlu import classify, default_classifier
 from .state import DialogueState, StoreUnavailable
+from .surveys import INTENT as SURVEY
+from .surveys import next_survey, survey_dialogue
 from .texts import COMING, FALLBACK, HELP, NO_ANSWER, STORE_DOWN
+from .training import MENU, REQUEST
 
 log = logging.getLogger(__name__)
 
-DIALOGUES = {**REQUESTS, REGISTER.name: REGISTER}
+DIALOGUES = {**REQUESTS, **{d.name: d for d in (REGISTER, MENU, REQUEST)}}
 KNOWLEDGE_INTENTS = {
     "legal.consult",
     "childcare.info",
@@ -59,16 +62,32 @@ def converse(incoming: Incoming, context) -> Reply:
         return _stateless(incoming, context)
 
 
+def dialogue_named(name: str, context) -> Dialogue | None:
+    """Return the dialogue a state names: one of DIALOGUES, or a survey's, built from the database."""
+    return DIALOGUES.get(name) or survey_dialogue(context.session, name)
+
+
 def start(intent: str, incoming: Incoming, context) -> Reply:
     """Begin a dialogue, or open a handoff ticket, for a request understood otherwise (e.g. a menu click)."""
     if intent == "human.handoff":
         return handoff(incoming, context, incoming.text or "职工请求人工服务")
-    dialogue = DIALOGUES[intent]
+    dialogue = next_survey(context, incoming) if intent == SURVEY else DIALOGUES[intent]
+    if not isinstance(dialogue, Dialogue):
+        return dialogue
     answer = dialogue.precheck(context, incoming) if dialogue.precheck else None
     if answer is not None:
         return answer
-    context.store.save(incoming.openid, DialogueState(dialogue.name))
-    return TextReply(dialogue.ask(0, context, {}))
+    return _begin(dialogue, incoming, context)
+
+
+def _begin(dialogue: Dialogue, incoming: Incoming, context) -> Reply:
+    """Save a new state with the slots the dialogue begins with; ask the first step they leave open."""
+    slots = dialogue.begin(context, incoming) if dialogue.begin else {}
+    state = DialogueState(dialogue.name, slots=slots)
+    state.step = next((i for i, step in enumerate(dialogue.steps) if step.slot not in slots), len(dialogue.steps))
+    state.confirming = state.step == len(dialogue.steps)
+    context.store.save(incoming.openid, state)
+    return TextReply(dialogue.confirmation(slots) if state.confirming else dialogue.ask(state.step, context, slots))
 
 
 def handoff(incoming: Incoming, context, summary: str) -> Reply:
@@ -86,13 +105,18 @@ def _converse(incoming: Incoming, context) -> Reply:
     state = store.load(incoming.openid)
     if state is None:
         expired = store.expired(incoming.openid)
-        if expired in DIALOGUES:
-            title = DIALOGUES[expired].title
+        gone = dialogue_named(expired, context) if expired else None
+        if gone is not None:
+            title = gone.title
             return TextReply(
                 f"您的“{title}”超过30分钟没有回复，已自动取消，刚才的消息没有被记录。如需继续，请回复“{title}”重新开始。"
             )
         return _route(incoming, context)
-    return _step(DIALOGUES[state.dialogue], state, incoming, context)
+    dialogue = dialogue_named(state.dialogue, context)
+    if dialogue is None:  # a survey deleted meanwhile
+        store.clear(incoming.openid)
+        return _route(incoming, context)
+    return _step(dialogue, state, incoming, context)
 
 
 def _step(dialogue: Dialogue, state: DialogueState, incoming: Incoming, context) -> Reply:
@@ -103,11 +127,11 @@ def _step(dialogue: Dialogue, state: DialogueState, incoming: Incoming, context)
         return TextReply(f"已取消“{dialogue.title}”。需要其他帮助请直接告诉我，或回复“帮助”。")
     if escape == "handoff":
         store.clear(openid)
-        filled = "；".join(f"{k}={v}" for k, v in state.slots.items()) or "无"
+        steps = [step for step in dialogue.steps if step.slot in state.slots]
+        filled = "；".join(f"{step.label}={shown(state.slots[step.slot])}" for step in steps) or "无"
         return handoff(incoming, context, f"在“{dialogue.title}”中转人工。已填写：{filled}")
     if escape == "restart":
-        store.save(openid, DialogueState(dialogue.name))
-        return TextReply(dialogue.ask(0, context, {}))
+        return _begin(dialogue, incoming, context)
     if escape == "back":
         state.step, state.confirming = (len(dialogue.steps) - 1 if state.confirming else max(state.step - 1, 0)), False
         store.save(openid, state)
@@ -145,7 +169,7 @@ def _confirm(dialogue: Dialogue, state: DialogueState, incoming: Incoming, conte
 
 def _route(incoming: Incoming, context) -> Reply:
     intent = classify(incoming.text or "")
-    if intent in DIALOGUES or intent == "human.handoff":
+    if intent in DIALOGUES or intent in (SURVEY, "human.handoff"):
         return start(intent, incoming, context)
     return _answer(intent, incoming, context)
 
@@ -174,7 +198,7 @@ def _open_childcare(context) -> str:
 def _stateless(incoming: Incoming, context) -> Reply:
     """Without the store no dialogue can go on safely: answer questions, ask to start again later."""
     intent = classify(incoming.text or "")
-    if intent in DIALOGUES:
+    if intent in DIALOGUES or intent == SURVEY:
         return TextReply(STORE_DOWN)
     if intent == "human.handoff":
         return handoff(incoming, context, incoming.text or "职工请求人工服务")

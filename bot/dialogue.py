@@ -23,10 +23,12 @@ class Step:
     slot: str
     label: str
     ask: str
-    read: Callable[[str, Any, dict], Any] | None = None  # (text, context, slots) -> value, or raise Reprompt
+    # (text, context, slots) -> value, or raise Reprompt; with options, it reads answers that are none of them
+    read: Callable[[str, Any, dict], Any] | None = None
     options: list[str] = field(default_factory=list)  # numbered choices; the slot keeps the chosen name
     # Choices that depend on the data (e.g. open childcare sessions): (context, slots) -> [(label, value)]
     choices: Callable[[Any, dict], list[tuple[str, Any]]] | None = None
+    note: Callable[[Any, dict], str] | None = None  # (context, slots) -> a line shown after the options, or ""
 
     def _options(self, context, slots: dict) -> list[tuple[str, Any]]:
         return self.choices(context, slots) if self.choices else [(o, o) for o in self.options]
@@ -34,19 +36,20 @@ class Step:
     def prompt(self, context=None, slots: dict | None = None) -> str:
         """Return the question, with numbered options when there are some."""
         options = self._options(context, slots or {})
-        if not options:
-            return self.ask
-        return self.ask + "\n" + "\n".join(f"{i}. {label}" for i, (label, _) in enumerate(options, 1))
+        note = self.note(context, slots or {}) if self.note else ""
+        lines = [self.ask, *(f"{i}. {label}" for i, (label, _) in enumerate(options, 1)), note]
+        return "\n".join(filter(None, lines))
 
     def take(self, text: str, context, slots: dict) -> Any:
         """Read an answer or raise Reprompt; a data choice is kept as {"label", "value"}."""
         options = self._options(context, slots)
         if options:
             picked = choice(text, [label for label, _ in options])
-            if picked is None:
+            if picked is not None:
+                label, value = options[picked]
+                return {"label": label, "value": value} if self.choices else value
+            if self.read is None:
                 raise Reprompt(f"请回复选项前的数字，例如“1”，或直接回复名称，例如“{options[0][0]}”。")
-            label, value = options[picked]
-            return {"label": label, "value": value} if self.choices else value
         return self.read(text, context, slots) if self.read else text.strip()
 
 
@@ -61,11 +64,14 @@ class Dialogue:
     # (context, incoming) -> a reply when the dialogue need not run at all (e.g. already a member)
     precheck: Callable[[Any, Any], Reply | None] | None = None
     consent: str = ""  # what confirming agrees to, shown with the summary
+    # (context, incoming) -> the slots it starts with (e.g. whose menu, or a wish said in the first message)
+    begin: Callable[[Any, Any], dict] | None = None
 
     def ask(self, index: int, context=None, slots: dict | None = None) -> str:
         """Return the prompt of a step, numbered within the dialogue."""
         prompt = self.steps[index].prompt(context, slots)
-        return f"【{self.title} {index + 1}/{len(self.steps)}】{prompt}\n{FOOTER}"
+        where = f" {index + 1}/{len(self.steps)}" if len(self.steps) > 1 else ""
+        return f"【{self.title}{where}】{prompt}\n{FOOTER}"
 
     def confirmation(self, slots: dict) -> str:
         """Return the summary the worker confirms before anything is committed."""

@@ -3,7 +3,7 @@
 HELP = (
     "您好，这里是新乡市总工会职工服务平台。您可以直接发文字或语音告诉我：\n"
     "1. 托管：寒暑假职工子女托管（日托、周托、幼托）\n"
-    "2. 培训：菜单式培训，想学什么可以“点菜”\n"
+    "2. 培训：回复“培训”看菜单、报名或“点菜”，想学别的回复“我想学……”，需求调查回复“填问卷”\n"
     "3. 维权：欠薪、被迫辞职、工伤等，回复“我要维权”\n"
     "4. 法律咨询：试用期、加班费、年休假、仲裁等\n"
     "5. 困难帮扶、心理咨询、义诊、职工服务站\n"
@@ -18,8 +18,6 @@ STORE_DOWN = "系统繁忙，暂时无法办理，请稍后重新开始。咨询
 
 # Requests whose features are still being built: say so plainly and offer what works today.
 COMING = {
-    "training.menu": "培训菜单即将在本平台发布。想学什么内容可以直接告诉工作人员：回复“人工”。",
-    "training.request": "您想学的培训内容请回复“人工”告诉工作人员，工会会汇总职工需求后安排“上菜”。",
     "grievance.status": "案件查询即将开放。请回复“人工”并附上您的编号，工作人员会告诉您进展。",
     "digest.latest": "新乡工会手机报每周五发布，本平台推送即将开通，敬请关注。",
 }
@@ -29,10 +27,10 @@ MENU_INTENTS = {
     "CHILDCARE": "childcare.register",
     "GRIEVANCE_FILE": "grievance.file",
     "JOIN": "membership.join",
+    "TRAINING": "training.menu",
     "HUMAN": "human.handoff",
 }
 MENU_ANSWERS = {
-    "TRAINING": COMING["training.menu"],
     "HARDSHIP": "困难帮扶：请直接说明您的困难情况（如家人重病、子女上学困难），我会告诉您可以申请哪些帮扶。",
     "COUNSELING": "心理咨询：有什么烦心事可以直接告诉我，或回复“人工”预约心理咨询师。",
     "GRIEVANCE_STATUS": COMING["grievance.status"],

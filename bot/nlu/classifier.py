@@ -23,6 +23,7 @@ INTENTS: tuple[str, ...] = (
     "childcare.info",
     "training.menu",
     "training.request",
+    "survey.answer",
     "grievance.file",
     "grievance.status",
     "digest.latest",
