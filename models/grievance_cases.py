@@ -15,7 +15,7 @@ from .base import LOCAL_TZ, as_utc, today, utcnow
 from .enterprises import Enterprise, find_enterprise
 from .errors import Conflict, Invalid, NotFound
 from .grievance_deadlines import ACCEPT, HANDLE, OVERDUE, due
-from .grievance_routing import route
+from .grievance_routing import Route, route
 from .grievances import (
     ACCEPTED,
     CATEGORIES,
@@ -80,13 +80,12 @@ def file_case(session: Session, *, worker: Worker, channel: str, complaint: Comp
         raise Invalid("未知的来源渠道", field="channel")
     _check(complaint)
     phone = normalize_phone(complaint.contact_phone) if complaint.contact_phone else worker.phone
-    enterprise = find_enterprise(session, complaint.employer)
-    found = route(
+    enterprise, found = route_employer(
         session,
-        enterprise=enterprise,
+        complaint.employer,
         township=complaint.township,
         county=complaint.county,
-        address=complaint.address or complaint.employer,
+        address=complaint.address,
         industry=complaint.industry,
     )
     case = GrievanceCase(
@@ -117,6 +116,28 @@ def file_case(session: Session, *, worker: Worker, channel: str, complaint: Comp
     _event(case, actor, "received", None, RECEIVED, f"{CHANNELS[channel]}：{found.reason}")
     _tell(session, case, "received", f"已收到，由{found.union.name}受理（{found.reason}）")
     return case
+
+
+def route_employer(
+    session: Session,
+    employer: str,
+    *,
+    township: str | None = None,
+    county: str | None = None,
+    address: str | None = None,
+    industry: str | None = None,
+) -> tuple[Enterprise | None, Route]:
+    """Match the employer to a known enterprise where possible and find the union responsible, as intake does."""
+    enterprise = find_enterprise(session, employer) if employer.strip() else None
+    found = route(
+        session,
+        enterprise=enterprise,
+        township=township,
+        county=county,
+        address=address or employer or None,
+        industry=industry,
+    )
+    return enterprise, found
 
 
 def _collective(session: Session, enterprise: Enterprise | None, complaint: Complaint) -> int | None:

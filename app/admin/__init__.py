@@ -4,4 +4,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
-from . import auth, childcare, organisation, staff, surveys, tickets, training, training_lists, workers  # noqa: E402,F401  (routes register on import)
+from . import auth, childcare, grievances, organisation, staff, surveys, tickets, training, training_lists, workers  # noqa: E402,F401  (routes register on import)

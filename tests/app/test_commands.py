@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from models import Official
+from models.demo import OFFICIALS
 
 
 def test_seed_demo_prints_the_logins(app, session):
     result = app.test_cli_runner().invoke(args=["seed", "demo"])
     assert result.exit_code == 0 and "kangcun" in result.output and "gonghui2026" in result.output
-    assert session.scalar(select(func.count()).select_from(Official)) == 7
+    assert all(username in result.output for username in OFFICIALS)
+    assert session.scalar(select(func.count()).select_from(Official)) == len(OFFICIALS) == 11
 
 
 def test_seed_demo_refuses_production(make_app, session):
