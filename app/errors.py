@@ -9,9 +9,18 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from models.documents import FontMissing
 from models.errors import AccountLocked, AuthFailed, Conflict, DomainError, Forbidden, Invalid, NotFound
 
-STATUS = {NotFound: 404, Forbidden: 403, Invalid: 400, Conflict: 409, AuthFailed: 401, AccountLocked: 423}
+STATUS = {
+    NotFound: 404,
+    Forbidden: 403,
+    Invalid: 400,
+    Conflict: 409,
+    AuthFailed: 401,
+    AccountLocked: 423,
+    FontMissing: 503,  # the server lacks a CJK font: the Word version still works
+}
 
 HTTP_MESSAGES = {
     400: "请求格式有误",

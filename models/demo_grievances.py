@@ -102,11 +102,12 @@ def load_grievances(session: Session) -> int:
 
 
 def _backdate(case: GrievanceCase, days: int) -> None:
-    """Spread the demo over the past weeks: received `days` ago, each step a day after the one before."""
+    """Spread the demo over the past weeks: received `days` ago, each change of state a day after the one before."""
     start = utcnow() - timedelta(days=days)
-    case.created_at = start
-    for n, event in enumerate(case.events):
-        event.at = start + timedelta(days=n)
+    case.created_at, day = start, 0
+    for event in case.events:
+        day += event.from_status is not None and event.from_status != event.to_status
+        event.at = start + timedelta(days=day)
     for name in ("accepted_at", "resolved_at", "closed_at"):
         if getattr(case, name) is not None:
-            setattr(case, name, start + timedelta(days=len(case.events) - 1))
+            setattr(case, name, start + timedelta(days=day))

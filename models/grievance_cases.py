@@ -12,20 +12,27 @@ from sqlalchemy.orm import Session
 from . import audit, notifications
 from .access import Actor
 from .base import LOCAL_TZ, as_utc, today, utcnow
+from .documents import Escalation
 from .enterprises import Enterprise, find_enterprise
 from .errors import Conflict, Invalid, NotFound
 from .grievance_deadlines import ACCEPT, HANDLE, OVERDUE, due
+from .grievance_deadlines import OPINION as OPINION_STAGE
+from .grievance_documents import answered, department_of, issue, latest
 from .grievance_routing import Route, route
 from .grievances import (
     ACCEPTED,
     CATEGORIES,
     CHANNELS,
     CLOSED,
+    DEPARTMENTS,
     ESCALATED,
     HANDLING,
+    NOTICE,
+    OPINION,
     RECEIVED,
     RESOLVED,
     STATUS_LABELS,
+    SUGGESTION,
     TRANSITIONS,
     CaseAttachment,
     CaseEvent,
@@ -33,13 +40,15 @@ from .grievances import (
 )
 from .identity import normalize_phone
 from .officials import Official
-from .unions import TradeUnion, UnionKind
+from .unions import UnionKind
 from .workers import Worker, create_worker, find_by_phone
 
 WORKER, SYSTEM = "职工", "系统"
 OPEN_STATES = (RECEIVED, ACCEPTED, HANDLING, ESCALATED)
 COLLECTIVE_DAYS = 90  # the same problem at the same employer within this many days is one collective case
 MAX_AMOUNT = Decimal("100000000")
+# Where a 建议书 goes when the scheduler sends one: arbitration for dismissals, else labour inspection.
+DEFAULT_DEPARTMENT = {"forced_resignation": "arbitration", "safety": "mediation", "other": "mediation"}
 
 
 @dataclass(frozen=True)
@@ -275,8 +284,11 @@ def accept(
     if handler is None or handler.union_id not in actor.union_ids:
         raise NotFound("未找到该经办人", field="handler_id")
     _move(session, case, actor, ACCEPTED, "受理", f"经办人：{handler.name}")
-    case.handler_id, case.legal_adviser = handler.id, (legal_adviser or "").strip() or None
+    case.handler, case.legal_adviser = handler, (legal_adviser or "").strip() or None
     case.accepted_at, case.deadline_at = utcnow(), due(session, HANDLE)
+    session.flush()
+    notice = issue(session, case, NOTICE, actor=actor, deadline=case.deadline_at)
+    _event(case, actor, "告知书", ACCEPTED, ACCEPTED, notice.number)
     _tell(session, case, "accepted", f"已受理，经办人{handler.name}，{_local(case.deadline_at)}前办结")
     _audit(session, actor, case, "accept")
     return case
@@ -377,8 +389,24 @@ def _escalate(session: Session, case: GrievanceCase, now: datetime) -> int:
         note = f"逾期未办，由{union.name}上报{above.name}"
         _event(case, SYSTEM, "逾期上报", before, ESCALATED, note)
         _tell(session, case, "escalated", f"已上报{above.name}督办")
+    elif _unanswered(case, now):
+        # The "5" of "1+5+N": the employer ignored the 意见书, so the department that can compel it is asked.
+        department = DEFAULT_DEPARTMENT.get(case.category, "labour_inspection")
+        suggestion = issue(
+            session, case, SUGGESTION, actor=SYSTEM, department=department, escalation=Escalation.NO_ANSWER
+        )
+        case.department = department
+        _event(
+            case,
+            SYSTEM,
+            "建议书",
+            before,
+            ESCALATED,
+            f"意见书逾期未获答复，{suggestion.number}送{suggestion.addressed_to}",
+        )
+        _tell(session, case, "escalated", f"已向{DEPARTMENTS[department]}发出建议书")
     else:
-        note = f"逾期未办，{union.name}应向有关部门发出建议书"
+        note = f"逾期未办，请{union.name}调解或向有关部门发出建议书"
         _event(case, SYSTEM, "逾期督办", before, ESCALATED, note)
         _tell(session, case, "escalated", f"已由{union.name}督办")
     audit.record(
@@ -390,6 +418,64 @@ def _escalate(session: Session, case: GrievanceCase, now: datetime) -> int:
         union_id=case.union_id,
     )
     return 1
+
+
+def _unanswered(case: GrievanceCase, now: datetime) -> bool:
+    opinion = latest(case, OPINION)
+    return opinion is not None and opinion.answered_at is None and as_utc(opinion.deadline) < now
+
+
+def issue_opinion(session: Session, actor: Actor, case_id: int, *, requests: list[str] = ()) -> GrievanceCase:
+    """Send the employer a 意见书 (what the law says, what the union asks) with the deadline to answer."""
+    actor.require_write()
+    case = case_in_scope(session, actor, case_id)
+    if case.status not in (HANDLING, ESCALATED):
+        raise Conflict("案件办理中才能发出意见书", field="status")
+    pending = latest(case, OPINION)
+    if pending is not None and pending.answered_at is None:
+        raise Conflict(f"意见书{pending.number}尚待企业答复", field="case_id")
+    case.deadline_at = due(session, OPINION_STAGE)
+    opinion = issue(session, case, OPINION, actor=actor, deadline=case.deadline_at, requests=tuple(requests))
+    _event(case, actor, "意见书", case.status, case.status, f"{opinion.number}，{_local(case.deadline_at)}前答复")
+    _tell(session, case, "opinion", f"工会已向{case.employer_name}发出劳动法律监督意见书")
+    _audit(session, actor, case, "opinion")
+    return case
+
+
+def record_answer(session: Session, actor: Actor, case_id: int, *, note: str) -> GrievanceCase:
+    """Record the employer's answer to the 意见书; the case goes on with the deadline to resolve it."""
+    actor.require_write()
+    case = case_in_scope(session, actor, case_id)
+    if not 2 <= len(note.strip()) <= 2000:
+        raise Invalid("请记录企业的答复内容", field="note")
+    answered(case)
+    case.deadline_at = due(session, HANDLE)
+    _event(case, actor, "企业答复", case.status, case.status, note.strip())
+    _audit(session, actor, case, "answer")
+    return case
+
+
+def suggest(
+    session: Session, actor: Actor, case_id: int, *, department: str, reason: str, requests: list[str] = ()
+) -> GrievanceCase:
+    """Send a department a 建议书 when the 意见书 went unanswered or mediation failed; a legal adviser may follow."""
+    actor.require_write()
+    case = case_in_scope(session, actor, case_id)
+    label = department_of(department)
+    try:
+        why = Escalation(reason)
+    except ValueError:
+        raise Invalid("原因应为 no_answer（意见书无答复）或 mediation_failed（调解不成）", field="reason") from None
+    _move(session, case, actor, ESCALATED, "建议书", None)
+    suggestion = issue(
+        session, case, SUGGESTION, actor=actor, department=department, escalation=why, requests=tuple(requests)
+    )
+    case.department, case.deadline_at = department, due(session, OVERDUE)
+    case.escalations += 1
+    case.events[-1].note = f"{suggestion.number}送{suggestion.addressed_to}"
+    _tell(session, case, "escalated", f"工会已向{label}发出建议书")
+    _audit(session, actor, case, "suggest")
+    return case
 
 
 def add_information(
@@ -451,57 +537,6 @@ def _audit(session: Session, actor: Actor, case: GrievanceCase, action: str) -> 
 
 def _local(moment: datetime | None) -> str:
     return f"{as_utc(moment).astimezone(LOCAL_TZ):%m月%d日}" if moment else ""
-
-
-@dataclass
-class CaseStats:
-    """Figures officials report: cases, resolved, median days to resolution, amount recovered."""
-
-    union: str
-    category: str
-    month: str
-    cases: int = 0
-    resolved: int = 0
-    median_days: float | None = None
-    amount_recovered: Decimal = Decimal(0)
-    workers_covered: int = 0
-
-
-def statistics(session: Session, actor: Actor, *, year: int | None = None) -> list[CaseStats]:
-    """Count the cases of the scope per union, category and month (China time) of receipt."""
-    rows = session.scalars(select(GrievanceCase).where(GrievanceCase.union_id.in_(actor.union_ids))).all()
-    names = dict(
-        session.execute(select(TradeUnion.id, TradeUnion.name).where(TradeUnion.id.in_(actor.union_ids))).all()
-    )
-    groups: dict[tuple, list[GrievanceCase]] = {}
-    for case in rows:
-        received = as_utc(case.created_at).astimezone(LOCAL_TZ)
-        if year is None or received.year == year:
-            groups.setdefault((names[case.union_id], CATEGORIES[case.category], f"{received:%Y-%m}"), []).append(case)
-    stats = []
-    for (union, category, month), cases in sorted(
-        groups.items(), key=lambda item: (item[0][2], item[0][0], item[0][1])
-    ):
-        done = [c for c in cases if c.resolved_at is not None]
-        days = sorted((as_utc(c.resolved_at) - as_utc(c.created_at)).total_seconds() / 86400 for c in done)
-        stats.append(
-            CaseStats(
-                union,
-                category,
-                month,
-                cases=len(cases),
-                resolved=len(done),
-                median_days=round(_median(days), 1) if days else None,
-                amount_recovered=sum((c.amount_recovered or Decimal(0) for c in done), Decimal(0)),
-                workers_covered=sum(c.workers_covered or 0 for c in done),
-            )
-        )
-    return stats
-
-
-def _median(values: list[float]) -> float:
-    middle = len(values) // 2
-    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def collective_size(session: Session, case: GrievanceCase) -> tuple[int, int]:

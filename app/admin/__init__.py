@@ -4,4 +4,16 @@ from flask import Blueprint
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
-from . import auth, childcare, grievances, organisation, staff, surveys, tickets, training, training_lists, workers  # noqa: E402,F401  (routes register on import)
+from . import (  # noqa: E402,F401  (routes register on import)
+    auth,
+    childcare,
+    grievance_documents,
+    grievances,
+    organisation,
+    staff,
+    surveys,
+    tickets,
+    training,
+    training_lists,
+    workers,
+)

@@ -64,3 +64,13 @@ class RulesIn(Body):
 class DeadlineIn(Body):
     days: int
     working_days: bool
+
+
+class OpinionIn(Body):
+    requests: list[_lines(300)] = Field(default=[], max_length=10)  # what the union asks; the law's by default
+
+
+class SuggestIn(Body):
+    department: Short  # petition, mediation, labour_inspection, arbitration, court, procuratorate
+    reason: Short  # no_answer (the 意见书 went unanswered) or mediation_failed
+    requests: list[_lines(300)] = Field(default=[], max_length=10)

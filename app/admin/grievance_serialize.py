@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from models.base import as_utc, utcnow
-from models.grievance_cases import CaseStats
 from models.grievance_deadlines import DEFAULTS
 from models.grievance_routing import RULE_LABELS, Route
-from models.grievances import CHANNELS, DEPARTMENTS, STATUS_LABELS, GrievanceCase
+from models.grievance_stats import CaseStats
+from models.grievances import CHANNELS, DEPARTMENTS, DOCUMENT_LABELS, STATUS_LABELS, GrievanceCase
 
 from .serialize import union_ref
 
@@ -99,6 +99,21 @@ def case_detail(row: GrievanceCase, collective: tuple[int, int]) -> dict:
         "attachments": [
             {"id": a.id, "media_id": a.media_id, "url": a.url, "caption": a.caption, "at": _at(a.at)}
             for a in row.attachments
+        ],
+        "documents": [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "label": DOCUMENT_LABELS[d.kind],
+                "number": d.number,
+                "addressed_to": d.addressed_to,
+                "deadline": _at(d.deadline),
+                "answered_at": _at(d.answered_at),
+                "created_at": _at(d.created_at),
+                "pdf": f"/api/admin/grievances/documents/{d.id}.pdf",
+                "docx": f"/api/admin/grievances/documents/{d.id}.docx",
+            }
+            for d in row.documents
         ],
     }
 

@@ -7,6 +7,7 @@ from flask import g, request
 from models import grievance_cases as cases
 from models import grievance_deadlines as deadlines
 from models import grievance_routing as routing
+from models import grievance_stats
 
 from ..extensions import db
 from . import blueprint
@@ -50,28 +51,28 @@ def view_case(case_id: int):
 def accept(case_id: int):
     """Accept a case: its handler (the caller by default) and a legal adviser; the worker is told by when."""
     case = cases.accept(db.session, g.actor, case_id, **payload(AcceptIn).model_dump())
-    return _done(case)
+    return case_answer(case)
 
 
 @blueprint.post("/grievances/<id:case_id>/handle")
 @login_required
 def handle(case_id: int):
     """Begin investigation or mediation, saying how."""
-    return _done(cases.start_handling(db.session, g.actor, case_id, note=payload(NoteIn).note))
+    return case_answer(cases.start_handling(db.session, g.actor, case_id, note=payload(NoteIn).note))
 
 
 @blueprint.post("/grievances/<id:case_id>/resolve")
 @login_required
 def resolve(case_id: int):
     """Record how the case was resolved, how much was recovered and for how many workers."""
-    return _done(cases.resolve(db.session, g.actor, case_id, **payload(ResolveIn).model_dump()))
+    return case_answer(cases.resolve(db.session, g.actor, case_id, **payload(ResolveIn).model_dump()))
 
 
 @blueprint.post("/grievances/<id:case_id>/close")
 @login_required
 def close(case_id: int):
     """Close a resolved case, or refuse a received one that is not for the union (不予受理), with the reason."""
-    return _done(cases.close(db.session, g.actor, case_id, note=payload(NoteIn).note))
+    return case_answer(cases.close(db.session, g.actor, case_id, note=payload(NoteIn).note))
 
 
 @blueprint.get("/grievances/statistics")
@@ -79,7 +80,7 @@ def close(case_id: int):
 def statistics():
     """Cases, resolved, median days, amount recovered and workers covered per union, category and month."""
     year = query_int("year", low=2000, high=2100)
-    return out.statistics(cases.statistics(db.session, g.actor, year=year), year)
+    return out.statistics(grievance_stats.statistics(db.session, g.actor, year=year), year)
 
 
 @blueprint.get("/grievances/routing-rules")
@@ -129,7 +130,8 @@ def set_deadline(stage: str):
     return out.deadlines(deadlines.rules(db.session))
 
 
-def _done(case) -> dict:
+def case_answer(case) -> dict:
+    """Commit an official's step and answer with the case as it now is."""
     db.session.commit()
     return out.case_detail(case, cases.collective_size(db.session, case))
 

@@ -181,6 +181,7 @@ def test_a_case_goes_round_the_closed_loop(client, demo, login):
     assert _history(detail) == [
         ("huojia", "received", None, "received", "来访：属地：亢村镇"),
         ("huojia", "受理", "received", "accepted", "经办人：亢村镇工会干部"),
+        ("huojia", "告知书", "accepted", "accepted", detail["documents"][0]["number"]),
         ("kangcun", "办理", "accepted", "handling", "约谈包工头和总包单位，组织调解"),
         ("kangcun", "办结", "handling", "resolved", "总包单位代付拖欠工资"),
         ("kangcun", "结案", "resolved", "closed", "职工确认工资已到账"),
@@ -477,3 +478,33 @@ def test_malformed_steps_are_400_invalid_payload(client, demo, login, path, body
     response = client.post(url, headers=login("kangcun"), json=body)
     assert response.status_code == 400 and response.json["error"]["code"] == "invalid_payload", response.json
     assert client.post(url, headers=login("kangcun"), data="note=x").status_code == 415
+
+
+def test_the_three_documents_through_the_api(client, demo, login):
+    kangcun = login("kangcun")
+    url = f"{API}/{_record(client, login('huojia'))['id']}"
+    assert client.post(f"{url}/accept", headers=kangcun, json={}).status_code == 200
+    assert client.post(f"{url}/opinion", headers=kangcun, json={}).status_code == 409  # not handling yet
+    client.post(f"{url}/handle", headers=kangcun, json={"note": "约谈包工头和总包单位"})
+    sent = client.post(f"{url}/opinion", headers=kangcun, json={"requests": ["十日内足额支付拖欠工资"]})
+    assert sent.status_code == 200, sent.json
+    notice, opinion = sent.json["documents"]
+    assert (notice["label"], opinion["label"], opinion["addressed_to"]) == ("告知书", "意见书", "获嘉县某建筑工地")
+    pdf = client.get(opinion["pdf"], headers=kangcun)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data[:5] == b"%PDF-"
+    word = client.get(notice["docx"], headers=kangcun)
+    assert word.status_code == 200 and word.headers["Content-Disposition"].endswith(f"{notice['id']}.docx")
+    assert client.get(opinion["pdf"], headers=login("chengguan")).status_code == 404
+    refused = client.post(f"{url}/suggest", headers=kangcun, json={"department": "police", "reason": "no_answer"})
+    assert refused.status_code == 400 and refused.json["error"]["field"] == "department"
+    answered = client.post(f"{url}/answer", headers=kangcun, json={"note": "包工头书面答复：月底前结清"})
+    assert answered.json["documents"][1]["answered_at"] is not None
+    escalated = client.post(
+        f"{url}/suggest", headers=kangcun, json={"department": "labour_inspection", "reason": "mediation_failed"}
+    )
+    assert (escalated.json["status"], escalated.json["department_label"]) == (
+        "escalated",
+        "人力资源和社会保障局劳动保障监察机构",
+    )
+    exports = demo.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "grievance_document"))
+    assert list(exports) == ["export", "export"]

@@ -22,10 +22,10 @@ from models.grievance_cases import (
     record_visit,
     resolve,
     start_handling,
-    statistics,
     view_case,
 )
 from models.grievance_deadlines import ACCEPT, add_working_days, due, set_rule
+from models.grievance_stats import statistics
 from models.grievances import ACCEPTED, CLOSED, ESCALATED, HANDLING, RECEIVED, RESOLVED, GrievanceCase
 from models.notifications import Notification
 
@@ -75,6 +75,7 @@ def test_a_case_is_numbered_routed_and_followed_to_its_end(demo):
     assert history == [
         ("职工", "received", None, RECEIVED),
         ("kangcun", "受理", RECEIVED, ACCEPTED),
+        ("kangcun", "告知书", ACCEPTED, ACCEPTED),
         ("kangcun", "办理", ACCEPTED, HANDLING),
         ("kangcun", "办结", HANDLING, RESOLVED),
         ("kangcun", "结案", RESOLVED, CLOSED),
