@@ -250,7 +250,8 @@ def home_union(session: Session, worker: Worker) -> int:
 
 
 def _same(title: str, wish: str) -> bool:
-    return bool(title) and (title in wish or wish in title)
+    # A wish naming the topic matches it; a part of a title must say enough (安全 alone is no topic).
+    return bool(title) and (title in wish or (len(wish) >= 4 and wish in title))
 
 
 @dataclass

@@ -374,3 +374,10 @@ def _run(threads: list[threading.Thread]) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def test_a_wish_matches_a_topic_only_when_it_says_enough(demo):
+    zhang = demo.worker("张伟")
+    assert request_topic(demo.session, worker=zhang, text="想学应急救护").topic.title == "应急救护"
+    assert request_topic(demo.session, worker=zhang, text="安全").topic_id is None
+    assert request_topic(demo.session, worker=zhang, text="事故隐患").topic.title == "事故隐患排查"
