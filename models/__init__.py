@@ -4,6 +4,7 @@ from .access import Actor
 from .audit import AuditEntry
 from .base import Base
 from .childcare import CareSession, Child, Program, Registration
+from .digests import Article, Digest, Suggestion
 from .enterprises import Enterprise
 from .errors import AccountLocked, AuthFailed, Conflict, DomainError, Forbidden, Invalid, NotFound
 from .grievance_deadlines import DeadlineRule
@@ -12,6 +13,7 @@ from .grievances import CaseAttachment, CaseDocument, CaseEvent, GrievanceCase
 from .inbound import InboundMessage
 from .notifications import Notification, SubscriptionGrant
 from .officials import ApiToken, Official, Role
+from .pushes import Delivery, MassQuota, Push, WorkerTag
 from .surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyTarget
 from .tickets import Ticket, TicketMessage
 from .training import ClassQuota, Enrolment, Topic, TopicOrder, TopicRequest, TrainingClass
@@ -23,6 +25,7 @@ __all__ = [
     "AccountLocked",
     "Actor",
     "ApiToken",
+    "Article",
     "AuditEntry",
     "AuthFailed",
     "Base",
@@ -34,6 +37,8 @@ __all__ = [
     "ClassQuota",
     "Conflict",
     "DeadlineRule",
+    "Delivery",
+    "Digest",
     "DomainError",
     "Enrolment",
     "Enterprise",
@@ -41,14 +46,17 @@ __all__ = [
     "GrievanceCase",
     "InboundMessage",
     "Invalid",
+    "MassQuota",
     "NotFound",
     "Notification",
     "Official",
     "Program",
+    "Push",
     "Registration",
     "Role",
     "RoutingRule",
     "SubscriptionGrant",
+    "Suggestion",
     "Survey",
     "SurveyAnswer",
     "SurveyQuestion",
@@ -64,5 +72,6 @@ __all__ = [
     "UnionIndustry",
     "UnionKind",
     "Worker",
+    "WorkerTag",
     "WorkerToken",
 ]

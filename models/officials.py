@@ -48,6 +48,8 @@ class Official(Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column()
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # The official's own WeChat (service account openid), for previews and test sends to oneself.
+    wechat_openid: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     union: Mapped[TradeUnion] = relationship()
