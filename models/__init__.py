@@ -12,6 +12,7 @@ from .grievance_routing import RoutingRule
 from .grievances import CaseAttachment, CaseDocument, CaseEvent, GrievanceCase
 from .inbound import InboundMessage
 from .notifications import Notification, SubscriptionGrant
+from .official_notices import OfficialNotice
 from .officials import ApiToken, Official, Role
 from .pushes import Delivery, MassQuota, Push, WorkerTag
 from .surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyTarget
@@ -50,6 +51,7 @@ __all__ = [
     "NotFound",
     "Notification",
     "Official",
+    "OfficialNotice",
     "Program",
     "Push",
     "Registration",

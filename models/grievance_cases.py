@@ -39,6 +39,7 @@ from .grievances import (
     GrievanceCase,
 )
 from .identity import normalize_phone
+from .official_notices import notify_union
 from .officials import Official
 from .unions import UnionKind
 from .workers import Worker, create_worker, find_by_phone
@@ -389,6 +390,8 @@ def _escalate(session: Session, case: GrievanceCase, now: datetime) -> int:
         note = f"逾期未办，由{union.name}上报{above.name}"
         _event(case, SYSTEM, "逾期上报", before, ESCALATED, note)
         _tell(session, case, "escalated", f"已上报{above.name}督办")
+        _alert(session, above.id, case, f"维权案件{case.number}（{case.employer_name}）{note}，请督办")
+        _alert(session, union.id, case, f"维权案件{case.number}逾期未办，已上报{above.name}")
     elif _unanswered(case, now):
         # The "5" of "1+5+N": the employer ignored the 意见书, so the department that can compel it is asked.
         department = DEFAULT_DEPARTMENT.get(case.category, "labour_inspection")
@@ -405,10 +408,12 @@ def _escalate(session: Session, case: GrievanceCase, now: datetime) -> int:
             f"意见书逾期未获答复，{suggestion.number}送{suggestion.addressed_to}",
         )
         _tell(session, case, "escalated", f"已向{DEPARTMENTS[department]}发出建议书")
+        _alert(session, union.id, case, f"维权案件{case.number}意见书逾期未获答复，已发出{suggestion.number}")
     else:
         note = f"逾期未办，请{union.name}调解或向有关部门发出建议书"
         _event(case, SYSTEM, "逾期督办", before, ESCALATED, note)
         _tell(session, case, "escalated", f"已由{union.name}督办")
+        _alert(session, union.id, case, f"维权案件{case.number}（{case.employer_name}）已逾期，请调解或发出建议书")
     audit.record(
         session,
         actor=SYSTEM,
@@ -418,6 +423,10 @@ def _escalate(session: Session, case: GrievanceCase, now: datetime) -> int:
         union_id=case.union_id,
     )
     return 1
+
+
+def _alert(session: Session, union_id: int, case: GrievanceCase, text: str) -> None:
+    notify_union(session, union_id, "grievance_escalated", text, "grievance_case", case.id)
 
 
 def _unanswered(case: GrievanceCase, now: datetime) -> bool:

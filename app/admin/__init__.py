@@ -9,6 +9,7 @@ from . import (  # noqa: E402,F401  (routes register on import)
     childcare,
     grievance_documents,
     grievances,
+    notices,
     organisation,
     staff,
     surveys,

@@ -508,3 +508,19 @@ def test_the_three_documents_through_the_api(client, demo, login):
     )
     exports = demo.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "grievance_document"))
     assert list(exports) == ["export", "export"]
+
+
+def test_an_escalated_case_leaves_notices_for_both_unions(client, demo, login):
+    from models.grievance_cases import escalate_overdue
+
+    made = _record(client, login("huojia"))
+    case = demo.session.get(GrievanceCase, made["id"])
+    escalate_overdue(demo.session, now=as_utc(case.deadline_at) + timedelta(minutes=1))
+    huojia, kangcun = login("huojia"), login("kangcun")
+    [above] = [n for n in client.get("/api/admin/notices", headers=huojia).json["notices"] if n["object_id"] == case.id]
+    assert above["kind"] == "grievance_escalated" and made["number"] in above["text"] and above["read_at"] is None
+    below = client.get("/api/admin/notices?unread=1", headers=kangcun).json["notices"]
+    assert any(n["object_id"] == case.id and "已上报获嘉县总工会" in n["text"] for n in below)
+    read = client.post(f"/api/admin/notices/{above['id']}/read", headers=huojia, json={})
+    assert read.status_code == 200 and read.json["read_at"] is not None
+    assert client.post(f"/api/admin/notices/{above['id']}/read", headers=kangcun, json={}).status_code == 404
