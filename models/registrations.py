@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import notifications
+from . import notifications, waitlist
 from .base import as_utc, today, utcnow
 from .childcare import CANCELLED, CONFIRMED, WAITLISTED, CareSession, Child, Registration
 from .crypto import blind_index
@@ -180,14 +180,7 @@ def queue_reminders(session: Session, day: date) -> int:
 
 def waitlist_position(session: Session, registration: Registration) -> int | None:
     """Return the place in the queue of a waitlisted registration (1 is next)."""
-    if registration.status != WAITLISTED:
-        return None
-    ahead = select(func.count()).where(
-        Registration.session_id == registration.session_id,
-        Registration.status == WAITLISTED,
-        Registration.id < registration.id,
-    )
-    return session.scalar(ahead) + 1
+    return waitlist.position(session, registration, Registration.session_id == registration.session_id)
 
 
 def cancel_registration(session: Session, *, guardian: Worker, registration_id: int) -> Registration | None:
@@ -195,54 +188,20 @@ def cancel_registration(session: Session, *, guardian: Worker, registration_id: 
     registration = session.get(Registration, registration_id)
     if registration is None or registration.guardian_id != guardian.id:
         raise NotFound("未找到该报名记录")
-    # Conditional on the status we read: a promotion in between must not leak the place it now holds.
-    was = registration.status
-    cancelled = session.execute(
-        update(Registration)
-        .where(Registration.id == registration.id, Registration.status == was, Registration.status != CANCELLED)
-        .values(status=CANCELLED, cancelled_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not cancelled:
-        session.rollback()
-        session.refresh(registration)
-        if registration.status == CANCELLED:
-            raise Conflict("该报名已取消", field="registration_id")
-        return cancel_registration(session, guardian=guardian, registration_id=registration_id)
+    was = waitlist.withdraw(session, registration)
+    if was is None:
+        raise Conflict("该报名已取消", field="registration_id")
     promoted = None
     if was == CONFIRMED:
-        promoted = _promote_next(session, registration.session_id)
+        give_back = update(CareSession).where(CareSession.id == registration.session_id)
+        promoted = waitlist.promote_first(
+            session,
+            Registration,
+            Registration.session_id == registration.session_id,
+            give_back.values(taken=CareSession.taken - 1),
+        )
     if promoted is not None:
         _tell(session, promoted, "promoted", "托管候补递补成功", "已从候补转为正式报名")
     session.commit()
     session.refresh(registration)
     return promoted
-
-
-def _promote_next(session: Session, session_id: int) -> Registration | None:
-    """Give a freed place to the earliest waiting child, or give the place back."""
-    while True:
-        first = session.scalar(
-            select(Registration)
-            .where(Registration.session_id == session_id, Registration.status == WAITLISTED)
-            .order_by(Registration.id)
-            .limit(1)
-        )
-        if first is None:
-            session.execute(
-                update(CareSession)
-                .where(CareSession.id == session_id)
-                .values(taken=CareSession.taken - 1)
-                .execution_options(synchronize_session=False)
-            )
-            return None
-        # Conditional: a concurrent cancellation may have promoted the same child a moment ago.
-        moved = session.execute(
-            update(Registration)
-            .where(Registration.id == first.id, Registration.status == WAITLISTED)
-            .values(status=CONFIRMED, promoted_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if moved:
-            session.refresh(first)
-            return first

@@ -6,11 +6,11 @@ import hmac
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import audit, notifications
+from . import audit, notifications, waitlist
 from .access import Actor
 from .base import as_utc, today, utcnow
 from .enterprises import Enterprise
@@ -109,12 +109,7 @@ def _live(session: Session, class_id: int, worker_id: int) -> Enrolment | None:
 
 def waitlist_position(session: Session, enrolment: Enrolment) -> int | None:
     """Return the place in the queue of a waitlisted enrolment (1 is next)."""
-    if enrolment.status != WAITLISTED:
-        return None
-    ahead = select(func.count()).where(
-        Enrolment.class_id == enrolment.class_id, Enrolment.status == WAITLISTED, Enrolment.id < enrolment.id
-    )
-    return session.scalar(ahead) + 1
+    return waitlist.position(session, enrolment, Enrolment.class_id == enrolment.class_id)
 
 
 @dataclass(frozen=True)
@@ -256,6 +251,7 @@ def cancel_for(session: Session, actor: Actor, enrolment_id: int) -> Enrolment |
         or (enrolment.enterprise is not None and actor.sees(*enrolment.enterprise.scope_union_ids))
     ):
         raise NotFound("未找到该报名记录")
+    promoted = _cancel(session, enrolment)  # commits: the audit entry follows the cancellation it records
     audit.record(
         session,
         actor=actor,
@@ -264,26 +260,16 @@ def cancel_for(session: Session, actor: Actor, enrolment_id: int) -> Enrolment |
         object_id=enrolment.id,
         union_id=enrolment.training_class.union_id,
     )
-    return _cancel(session, enrolment)
+    session.commit()
+    return promoted
 
 
 def _cancel(session: Session, enrolment: Enrolment) -> Enrolment | None:
     if enrolment.training_class.starts_on <= today():
         raise Conflict("培训已开班，不能取消报名", field="enrolment_id")
-    was = enrolment.status
-    # Conditional on the status read: a promotion in between must not leak the place it now holds.
-    cancelled = session.execute(
-        update(Enrolment)
-        .where(Enrolment.id == enrolment.id, Enrolment.status == was, Enrolment.status != CANCELLED)
-        .values(status=CANCELLED, cancelled_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not cancelled:
-        session.rollback()
-        session.refresh(enrolment)
-        if enrolment.status == CANCELLED:
-            raise Conflict("该报名已取消", field="enrolment_id")
-        return _cancel(session, enrolment)
+    was = waitlist.withdraw(session, enrolment)
+    if was is None:
+        raise Conflict("该报名已取消", field="enrolment_id")
     promoted = None
     if was == CONFIRMED and enrolment.quota_id is not None:
         session.execute(
@@ -293,40 +279,18 @@ def _cancel(session: Session, enrolment: Enrolment) -> Enrolment | None:
             .execution_options(synchronize_session=False)
         )
     elif was == CONFIRMED:
-        promoted = _promote_next(session, enrolment.class_id)
+        give_back = update(TrainingClass).where(TrainingClass.id == enrolment.class_id)
+        promoted = waitlist.promote_first(
+            session,
+            Enrolment,
+            Enrolment.class_id == enrolment.class_id,
+            give_back.values(open_taken=TrainingClass.open_taken - 1),
+        )
     if promoted is not None:
         _tell(session, promoted, "promoted", "培训候补递补成功", "已从候补转为正式报名")
     session.commit()
     session.refresh(enrolment)
     return promoted
-
-
-def _promote_next(session: Session, class_id: int) -> Enrolment | None:
-    """Give a freed open place to the earliest waiting worker, or give the place back."""
-    while True:
-        first = session.scalar(
-            select(Enrolment)
-            .where(Enrolment.class_id == class_id, Enrolment.status == WAITLISTED)
-            .order_by(Enrolment.id)
-            .limit(1)
-        )
-        if first is None:
-            session.execute(
-                update(TrainingClass)
-                .where(TrainingClass.id == class_id)
-                .values(open_taken=TrainingClass.open_taken - 1)
-                .execution_options(synchronize_session=False)
-            )
-            return None
-        moved = session.execute(
-            update(Enrolment)
-            .where(Enrolment.id == first.id, Enrolment.status == WAITLISTED)
-            .values(status=CONFIRMED, promoted_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if moved:
-            session.refresh(first)
-            return first
 
 
 def cancel_class(session: Session, actor: Actor, class_id: int, *, reason: str) -> int:
