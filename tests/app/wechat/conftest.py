@@ -7,7 +7,18 @@ import time
 import pytest
 
 from app.wechat.simulator.pusher import Pusher
+from bot.conversation import warm_up
 from config import DEV_DEFAULTS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _warm_bot():
+    """Train the classifier and load the knowledge base before the first message, as gunicorn's hook does.
+
+    Otherwise the first test to send a text pays ~2 s of start-up inside WeChat's 4-second budget, which a
+    busy machine can push over it.
+    """
+    warm_up()
 
 
 @pytest.fixture
