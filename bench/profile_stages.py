@@ -32,8 +32,13 @@ Stats = tuple[Counter, Counter]  # wall seconds, thread CPU seconds, by stage
 
 
 def wrap(owner: object, name: str, label: str, stats: Stats) -> None:
-    """Replace owner.name by a wrapper that adds its wall and thread CPU time to stats[label]."""
-    original: Callable = getattr(owner, name)
+    """Replace owner.name by a wrapper that adds its wall and thread CPU time to stats[label].
+
+    Names the profiled version does not have (an older commit, say) are skipped.
+    """
+    original: Callable | None = getattr(owner, name, None)
+    if original is None:
+        return
     wall, cpu = stats
 
     @functools.wraps(original)
@@ -49,11 +54,15 @@ def wrap(owner: object, name: str, label: str, stats: Stats) -> None:
 
 
 def instrument_app(stats: Stats) -> None:
-    """Wrap the stages of our endpoint (names as views.py and intake.py look them up)."""
+    """Wrap the stages of our endpoint (names as views.py, intake.py and the bot look them up)."""
     import app.wechat.intake as intake
     import app.wechat.views as views
+    import bot.conversation as conversation
+    import bot.handlers as handlers
     from app.wechat.claims import Claims
     from bot.core import Bot
+    from bot.knowledge import KnowledgeBase
+    from bot.state import RedisStateStore
 
     wrap(views, "_endpoint", "whole endpoint (request thread)", stats)
     wrap(views, "check_signature", "check_signature", stats)
@@ -61,12 +70,17 @@ def instrument_app(stats: Stats) -> None:
     wrap(views, "receive", "receive", stats)
     wrap(views, "to_xml", "to_xml", stats)
     wrap(views, "seal", "seal (encrypt reply)", stats)
-    wrap(Claims, "nonce_is_replayed", "redis: nonce SET NX", stats)
+    wrap(Claims, "check_and_claim", "redis: nonce + claim (one script)", stats)
+    wrap(Claims, "nonce_is_replayed", "redis: nonce SET NX", stats)  # before the script
     wrap(Claims, "claim", "redis: claim SET NX", stats)
     wrap(Claims, "cache_reply", "redis: cache reply SET", stats)
     wrap(intake, "store_inbound", "db: store_inbound (Core INSERT with its lease, commit)", stats)
     wrap(intake, "handle", "pool thread: handle (bot, passive answer, one commit)", stats)
     wrap(Bot, "reply", "pool thread:   bot.reply (the bot itself)", stats)
+    wrap(RedisStateStore, "_do", "pool thread:     dialogue store round trips", stats)
+    wrap(conversation, "classify", "pool thread:     classifier", stats)
+    wrap(KnowledgeBase, "best", "pool thread:     knowledge base", stats)
+    wrap(handlers, "seen", "pool thread:     db: seen (UPDATE)", stats)
     wrap(intake, "record_answer", "pool thread:   record_answer (UPDATE, no commit)", stats)
 
 

@@ -554,6 +554,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--wait-idle", type=float, default=120, help="seconds to wait for a quiet machine before each run (120)"
     )
     parser.add_argument("--commit", help="run our app from this commit (git archive), not from the work tree")
+    parser.add_argument("--app-root", type=Path, help="run our app from this directory, not from the work tree")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, databases)")
     parser.add_argument("--verbose", action="store_true", help="print wrk's own output")
     args = parser.parse_args(argv)
@@ -578,11 +579,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.connections} connections, {args.duration} s per run; work dir {work}",
         flush=True,
     )
-    args.app_root = ROOT
+    given_root, args.app_root = args.app_root, (args.app_root or ROOT).resolve()
     try:
         if args.commit:
             args.app_root = work / "app-under-test"
             print(f"our app: commit {export_commit(args.commit, args.app_root)} (exported to {args.app_root})")
+        elif given_root:
+            print(f"our app: the directory {args.app_root}")
         else:
             print(f"our app: the work tree {ROOT} as it is now")
         with redis_server(work) as redis_url:

@@ -12,17 +12,22 @@ from .texts import HELP, MENU_ANSWERS, MENU_INTENTS, WELCOME
 bot = Bot()
 
 
-def _seen(context: Context, incoming: Incoming) -> None:
-    # Any message opens WeChat's 48-hour window for customer-service messages.
+def _seen(context: Context, incoming: Incoming, reply: Reply) -> Reply:
+    """Note that the worker wrote, last: any message opens WeChat's 48-hour window for customer service.
+
+    Last, because this UPDATE opens the message's write transaction, which lasts until the commit:
+    on SQLite that is the database's one write lock, which the dialogue store's round trips, the
+    classifier and the knowledge base need not hold.
+    """
     seen(context.session, incoming.openid, channel=incoming.channel)
+    return reply
 
 
 @bot.on("event", "subscribe")
 def welcome(incoming: Incoming, context: Context) -> Reply:
     """Greet a new (or returning) follower and create or re-activate their record."""
     follow(context.session, incoming.openid)
-    _seen(context, incoming)
-    return TextReply(WELCOME)
+    return _seen(context, incoming, TextReply(WELCOME))
 
 
 @bot.on("event", "unsubscribe")
@@ -34,18 +39,16 @@ def goodbye(incoming: Incoming, context: Context) -> None:
 @bot.on("event", "SCAN")
 def scanned(incoming: Incoming, context: Context) -> Reply:
     """A follower scanned one of the union's QR codes."""
-    _seen(context, incoming)
-    return TextReply(HELP)
+    return _seen(context, incoming, TextReply(HELP))
 
 
 @bot.on("event", "CLICK")
 def menu_click(incoming: Incoming, context: Context) -> Reply:
     """Answer a click on the custom menu."""
-    _seen(context, incoming)
     key = incoming.event_key or ""
     if key in MENU_INTENTS:
-        return start(MENU_INTENTS[key], incoming, context)
-    return TextReply(MENU_ANSWERS.get(key, HELP))
+        return _seen(context, incoming, start(MENU_INTENTS[key], incoming, context))
+    return _seen(context, incoming, TextReply(MENU_ANSWERS.get(key, HELP)))
 
 
 @bot.on("event")
@@ -53,33 +56,34 @@ def other_event(incoming: Incoming, context: Context) -> None:
     """Menu links (VIEW) and other events need no answer."""
 
 
+def converses(incoming: Incoming) -> bool:
+    """Tell whether a message goes to the conversation, under the worker's dialogue lock (see text)."""
+    return incoming.kind in ("text", "voice") and bool(incoming.text)
+
+
 @bot.on("text")
 @bot.on("voice")
 def text(incoming: Incoming, context: Context) -> Reply:
     """Answer a text or a recognised voice message."""
-    _seen(context, incoming)
     if not incoming.text:
-        return TextReply("抱歉，没有听清您的语音，请再说一遍或直接发送文字。")
-    return converse(incoming, context)
+        return _seen(context, incoming, TextReply("抱歉，没有听清您的语音，请再说一遍或直接发送文字。"))
+    return _seen(context, incoming, converse(incoming, context))
 
 
 @bot.on("image")
 def image(incoming: Incoming, context: Context) -> Reply:
     """Acknowledge a picture."""
-    _seen(context, incoming)
-    return TextReply("图片已收到。如需反映问题，请再用文字说明情况。")
+    return _seen(context, incoming, TextReply("图片已收到。如需反映问题，请再用文字说明情况。"))
 
 
 @bot.on("location")
 def location(incoming: Incoming, context: Context) -> Reply:
     """Acknowledge a location."""
-    _seen(context, incoming)
     place = f"（{incoming.label}）" if incoming.label else ""
-    return TextReply(f"已收到您的位置{place}。附近职工服务站查询即将开通，可拨打12351咨询。")
+    return _seen(context, incoming, TextReply(f"已收到您的位置{place}。附近职工服务站查询即将开通，可拨打12351咨询。"))
 
 
 @bot.on("*")
 def anything_else(incoming: Incoming, context: Context) -> Reply:
     """Video, links and other kinds: say what the bot understands."""
-    _seen(context, incoming)
-    return TextReply(HELP)
+    return _seen(context, incoming, TextReply(HELP))

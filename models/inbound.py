@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, String, bindparam, insert, select, update
+from sqlalchemy import Engine, Index, String, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -60,7 +60,7 @@ _STORE = insert(_table).returning(_table.c.id)
 
 
 def store_inbound(
-    session: Session,
+    bind: Session | Engine,
     *,
     channel: str,
     dedup_key: str,
@@ -72,7 +72,9 @@ def store_inbound(
 ) -> tuple[int, InboundMessage | None]:
     """Store a message, taken for handling by the caller, and commit.
 
-    Returns (its id, None), or (the id, the earlier row) when WeChat's retry finds it stored before.
+    `bind` is a session (committed here) or an engine (a transaction of its own, no session: this
+    runs for every message). Returns (its id, None), or (the id, the earlier row) when WeChat's retry
+    finds it stored before.
     """
     now = utcnow()
     values = {
@@ -87,13 +89,21 @@ def store_inbound(
         "event": event,
         "payload": json.dumps(fields, ensure_ascii=False),
     }
+    if isinstance(bind, Engine):
+        try:
+            # A Core INSERT: the ORM's unit of work costs more than the insert.
+            with bind.begin() as connection:
+                return connection.execute(_STORE, values).scalar_one(), None
+        except IntegrityError:
+            with Session(bind) as session:
+                earlier = find_inbound(session, dedup_key)
+                return earlier.id, earlier
     try:
-        # A Core INSERT: this runs for every message, and the ORM's unit of work costs more than the insert.
-        message_id = session.connection().execute(_STORE, values).scalar_one()
-        session.commit()
+        message_id = bind.connection().execute(_STORE, values).scalar_one()
+        bind.commit()
     except IntegrityError:
-        session.rollback()
-        earlier = find_inbound(session, dedup_key)
+        bind.rollback()
+        earlier = find_inbound(bind, dedup_key)
         return earlier.id, earlier
     return message_id, None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import threading
 import time
@@ -12,9 +12,9 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from flask import Flask, current_app
 
 from bot.core import Context
-from bot.handlers import bot
+from bot.handlers import bot, converses
 from bot.messages import Incoming, Reply
-from bot.state import RedisStateStore
+from bot.state import LockAhead, RedisStateStore, StoreUnavailable
 from models.inbound import (
     ANSWERED,
     CUSTOMER_SERVICE,
@@ -22,13 +22,14 @@ from models.inbound import (
     PASSIVE,
     UNDELIVERED,
     InboundMessage,
+    find_inbound,
     record_answer,
     store_inbound,
 )
 
 from ..extensions import db, redis_store
 from .accounts import Account, runtime
-from .claims import Claims
+from .claims import REPLAYED, Claims
 from .errors import WeChatError
 from .replies import from_data, to_data
 
@@ -43,40 +44,47 @@ class Replayed(Exception):
 
 def receive(account: Account, incoming: Incoming, key: str, fields: dict, nonce: str, started: float) -> Reply | None:
     """Return the passive reply to a message, or None to answer "success"."""
-    claims = Claims(redis_store.client, account.channel)
-    if claims.nonce_is_replayed(nonce, key):
+    # A text's dialogue lock is taken in the round trip that claims it, and handed to its handler.
+    ahead = LockAhead(incoming.openid) if converses(incoming) else None
+    claimed = Claims(redis_store.client, account.channel).check_and_claim(nonce, key, ahead)
+    if claimed == REPLAYED:
         raise Replayed(key)
-    if claims.claim(key) is False:
-        cached = claims.cached_reply(key)
-        if cached is not None:
-            return from_data(json.loads(cached))
-    message_id, earlier = store_inbound(
-        db.session,
-        channel=account.channel,
-        dedup_key=key,
-        openid=incoming.openid,
-        kind=incoming.kind,
-        event=incoming.event,
-        fields=fields,
-        lease_seconds=LEASE_SECONDS,
-    )
-    if earlier is not None:
-        return _earlier_answer(earlier)
-    app = current_app._get_current_object()
-    # A service account's answer is recorded as passive with the bot's own writes: one commit, not two.
-    gave_up = threading.Event()
-    future = runtime().executor.submit(handle, app, incoming, message_id if account.passive else None, gave_up)
+    try:
+        if claimed is False:
+            # WeChat's retry of a message claimed before: the stored row has its answer (or is being handled).
+            earlier = find_inbound(db.session, key)
+            if earlier is not None:
+                return _earlier_answer(earlier)
+        message_id, earlier = store_inbound(
+            db.engine,
+            channel=account.channel,
+            dedup_key=key,
+            openid=incoming.openid,
+            kind=incoming.kind,
+            event=incoming.event,
+            fields=fields,
+            lease_seconds=LEASE_SECONDS,
+        )
+        if earlier is not None:
+            return _earlier_answer(earlier)
+        app = current_app._get_current_object()
+        wechat = runtime()
+        # A service account's answer is recorded as passive with the bot's own writes: one commit, not two.
+        gave_up = threading.Event()
+        passive_id = message_id if account.passive else None
+        future = wechat.executor.submit(handle, app, incoming, passive_id, gave_up, ahead)
+        ahead = None  # the handler's now
+    finally:
+        if ahead is not None and ahead.taken:
+            with contextlib.suppress(StoreUnavailable):  # it expires by itself
+                RedisStateStore(redis_store.client, ahead=ahead).release_ahead()
     if account.passive:
         try:
             # WeChat gives up at 5 s; the budget (4 s) counts from the request's arrival.
-            reply = future.result(timeout=max(0.0, runtime().reply_seconds - (time.monotonic() - started)))
+            return future.result(timeout=max(0.0, wechat.reply_seconds - (time.monotonic() - started)))
         except FutureTimeout:
             gave_up.set()
             log.warning("answer to %s not ready in time; it will go out as a customer-service message", key)
-        else:
-            if reply is not None:
-                claims.cache_reply(key, json.dumps(to_data(reply), ensure_ascii=False))
-            return reply
     future.add_done_callback(lambda done: _deliver_later(app, account, message_id, incoming.openid, done))
     return None
 
@@ -89,17 +97,26 @@ def _earlier_answer(row: InboundMessage) -> Reply | None:
 
 
 def handle(
-    app: Flask, incoming: Incoming, passive_id: int | None = None, gave_up: threading.Event | None = None
+    app: Flask,
+    incoming: Incoming,
+    passive_id: int | None = None,
+    gave_up: threading.Event | None = None,
+    ahead: LockAhead | None = None,
 ) -> Reply | None:
     """Run the bot on a message in a context of its own and commit what it did (and a passive answer)."""
     with app.app_context():
-        reply = bot.reply(incoming, Context(db.session, RedisStateStore(redis_store.client)))
-        # Once the request has answered "success", the answer goes out by customer service instead.
-        if passive_id is not None and not (gave_up and gave_up.is_set()):
-            data = None if reply is None else to_data(reply)
-            record_answer(db.session, passive_id, data, PASSIVE if reply else NO_ANSWER)
-        db.session.commit()
-        return reply
+        store = RedisStateStore(redis_store.client, ahead=ahead)
+        try:
+            reply = bot.reply(incoming, Context(db.session, store))
+            # Once the request has answered "success", the answer goes out by customer service instead.
+            if passive_id is not None and not (gave_up and gave_up.is_set()):
+                data = None if reply is None else to_data(reply)
+                record_answer(db.session, passive_id, data, PASSIVE if reply else NO_ANSWER)
+            db.session.commit()
+            return reply
+        finally:
+            with contextlib.suppress(StoreUnavailable):  # a lock taken ahead and never used expires by itself
+                store.release_ahead()
 
 
 def deliver(app: Flask, account: Account, message_id: int, openid: str, reply: Reply | None) -> None:

@@ -140,3 +140,28 @@ def test_menu_click_view_voice_image_and_location(wechat):
     assert "获嘉县亢村镇" in _reply(wechat.post(samples.LOCATION.format(openid=OPENID)))["Content"]
     click = samples.EVENT.format(openid=OPENID, event="CLICK", key="GRIEVANCE_FILE", at=1700000000)
     assert "【维权求助 1/7】遇到了什么问题" in _reply(wechat.post(click))["Content"]
+
+
+def test_a_text_takes_the_dialogue_lock_with_its_claim_and_leaves_it_free(wechat, backend):
+    client = redis.Redis.from_url(backend.redis_url)
+    assert "请问您的姓名" in _reply(wechat.post(_text(openid="o-locked", content="我要入会", msg_id=31)))["Content"]
+    assert "哪类工作" in _reply(wechat.post(_text(openid="o-locked", content="王小明", msg_id=32)))["Content"]
+    assert not client.exists("gonghui:bot:lock:o-locked")
+
+
+def test_a_retry_whose_claim_redis_lost_frees_the_lock_it_took(wechat, backend, session):
+    client = redis.Redis.from_url(backend.redis_url)
+    first = wechat.post(_text(openid="o-lost", content="帮助", msg_id=33))
+    for name in client.scan_iter("gonghui:wx:mp:claim:*"):
+        client.delete(name)  # the claim is gone; the stored row is not
+    assert wechat.retry().get_data(as_text=True) == first.get_data(as_text=True)
+    assert not client.exists("gonghui:bot:lock:o-lost")
+    assert len(_rows(session)) == 1
+
+
+def test_a_worker_busy_with_a_message_holds_the_next_one_back(wechat, backend):
+    client = redis.Redis.from_url(backend.redis_url)
+    client.set("gonghui:bot:lock:o-busy", "another message", px=300)  # its previous message is being handled
+    reply = _reply(wechat.post(_text(openid="o-busy", content="我要入会", msg_id=34)))
+    assert "请问您的姓名" in reply["Content"]  # answered once the lock was free
+    assert not client.exists("gonghui:bot:lock:o-busy")
