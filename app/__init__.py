@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from . import health, home
     from .admin import blueprint as admin_api
     from .api import blueprint as worker_api
+    from .digest import blueprint as digest_pages
     from .wechat.views import blueprint as wechat
 
     app.register_blueprint(home.blueprint)
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_api)
     app.register_blueprint(worker_api)
     app.register_blueprint(wechat)
+    app.register_blueprint(digest_pages)
 
 
 def register_errorhandlers(app: Flask) -> None:

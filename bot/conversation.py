@@ -13,6 +13,11 @@ from .answers import escape_word, yes_or_no
 from .childcare import REGISTER, describe
 from .dialogue import Dialogue, Reprompt, shown
 from .dialogues import DIALOGUES as REQUESTS
+from .digests import LATEST as DIGEST_LATEST
+from .digests import latest as latest_digest
+from .grievances import FILE as GRIEVANCE
+from .grievances import STATUS as GRIEVANCE_STATUS
+from .grievances import command, status
 from .knowledge import KnowledgeBase
 from .messages import Incoming, Reply, TextReply
 from .nlu import classify, default_classifier
@@ -24,7 +29,7 @@ from .training import MENU, REQUEST
 
 log = logging.getLogger(__name__)
 
-DIALOGUES = {**REQUESTS, **{d.name: d for d in (REGISTER, MENU, REQUEST)}}
+DIALOGUES = {**REQUESTS, **{d.name: d for d in (REGISTER, MENU, REQUEST, GRIEVANCE)}}
 KNOWLEDGE_INTENTS = {
     "legal.consult",
     "childcare.info",
@@ -68,9 +73,13 @@ def dialogue_named(name: str, context) -> Dialogue | None:
 
 
 def start(intent: str, incoming: Incoming, context) -> Reply:
-    """Begin a dialogue, or open a handoff ticket, for a request understood otherwise (e.g. a menu click)."""
+    """Begin a dialogue, open a handoff ticket or list the cases, for a request understood otherwise (a menu click)."""
     if intent == "human.handoff":
         return handoff(incoming, context, incoming.text or "职工请求人工服务")
+    if intent == GRIEVANCE_STATUS:
+        return status(incoming, context)
+    if intent == DIGEST_LATEST:
+        return latest_digest(incoming, context)
     dialogue = next_survey(context, incoming) if intent == SURVEY else DIALOGUES[intent]
     if not isinstance(dialogue, Dialogue):
         return dialogue
@@ -168,6 +177,9 @@ def _confirm(dialogue: Dialogue, state: DialogueState, incoming: Incoming, conte
 
 
 def _route(incoming: Incoming, context) -> Reply:
+    answer = command(incoming, context)  # 评价 WQ… 5, 补充 WQ… …: no guessing what these mean
+    if answer is not None:
+        return answer
     intent = classify(incoming.text or "")
     if intent in DIALOGUES or intent in (SURVEY, "human.handoff"):
         return start(intent, incoming, context)
@@ -175,9 +187,13 @@ def _route(incoming: Incoming, context) -> Reply:
 
 
 def _answer(intent: str, incoming: Incoming, context) -> Reply:
-    """Answer what needs no dialogue: help, questions from the knowledge base, features still to come."""
+    """Answer what needs no dialogue: help, one's grievance cases, the knowledge base, features still to come."""
     if intent == "help":
         return TextReply(HELP)
+    if intent == GRIEVANCE_STATUS:
+        return status(incoming, context)
+    if intent == DIGEST_LATEST:
+        return latest_digest(incoming, context)
     if intent in COMING:
         return TextReply(COMING[intent])
     entry = knowledge().best(incoming.text or "", intent if intent in KNOWLEDGE_INTENTS else None)
@@ -197,6 +213,9 @@ def _open_childcare(context) -> str:
 
 def _stateless(incoming: Incoming, context) -> Reply:
     """Without the store no dialogue can go on safely: answer questions, ask to start again later."""
+    answer = command(incoming, context)
+    if answer is not None:
+        return answer
     intent = classify(incoming.text or "")
     if intent in DIALOGUES or intent == SURVEY:
         return TextReply(STORE_DOWN)

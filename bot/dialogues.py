@@ -1,4 +1,4 @@
-"""The dialogues the bot runs today; later features complete theirs with their own domain operations."""
+"""Requests answered with a ticket for an official (membership, suggestions); features with a domain have modules."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from models.identity import normalize_phone
 from models.tickets import open_ticket
 from models.workers import worker_for_openid
 
-from .answers import number
 from .dialogue import Dialogue, Reprompt, Step, text_of
 from .messages import TextReply
 
@@ -26,22 +25,6 @@ def read_phone(text: str, *_) -> str:
         return normalize_phone(text)
     except Invalid as error:
         raise Reprompt("请回复11位手机号码，例如：“13837310001”") from error
-
-
-def _count(text: str, *_) -> int:
-    value = number(text)
-    if value is None or not 1 <= value <= 100000:
-        raise Reprompt("请回复涉及的人数，例如：“13”或“十三人”")
-    return int(value)
-
-
-def _amount(text: str, *_) -> str:
-    if re.fullmatch(r"\s*(没有|无|不涉及|0)\s*", text):
-        return "不涉及"
-    value = number(text)
-    if value is None or value < 0:
-        raise Reprompt("请回复大约的金额，例如：“8000”“1.2万”，不涉及钱款请回复“没有”")
-    return f"{value:,.0f}元"
 
 
 def _reply_number(ticket, what: str, when: str) -> TextReply:
@@ -90,42 +73,7 @@ def _suggest(slots: dict, context, incoming) -> TextReply:
     return _reply_number(ticket, "您的金点子", "工会会定期评选并反馈采纳情况；")
 
 
-def _grievance(slots: dict, context, incoming) -> TextReply:
-    labels = {
-        "category": "问题",
-        "employer": "单位",
-        "place": "地点",
-        "workers": "人数",
-        "amount": "金额",
-        "details": "经过",
-        "phone": "电话",
-    }
-    summary = "\n".join(f"{label}：{slots[key]}" for key, label in labels.items())
-    ticket = open_ticket(
-        context.session,
-        openid=incoming.openid,
-        channel=incoming.channel,
-        kind="grievance",
-        summary=summary,
-        employer=slots["employer"],
-        place=slots["place"],
-    )
-    return _reply_number(ticket, "维权求助", "工会工作人员会在2个工作日内与您联系，请保留工资条、聊天记录等证据；")
-
-
 OCCUPATIONS = ["企业职工", "外卖骑手", "快递员", "网约车司机", "货车司机", "其他"]
-GRIEVANCES = [
-    "拖欠工资",
-    "被迫辞职或辞退没有补偿",
-    "没签劳动合同",
-    "不交社保",
-    "工伤",
-    "超时加班",
-    "乱罚款",
-    "安全隐患",
-    "其他",
-]
-
 DIALOGUES = {
     d.name: d
     for d in (
@@ -154,25 +102,6 @@ DIALOGUES = {
                 Step("employer", "单位", "您所在的单位？", text_of(2, "新乡县华兴食品有限公司", 100)),
             ],
             _suggest,
-        ),
-        Dialogue(
-            "grievance.file",
-            "维权求助",
-            [
-                Step("category", "问题", "遇到了什么问题？", options=GRIEVANCES),
-                Step("employer", "单位", "用人单位的名称？", text_of(2, "获嘉县恒达机械有限公司", 100)),
-                Step("place", "地点", "单位在哪个县区、乡镇？", text_of(2, "获嘉县亢村镇", 100)),
-                Step("workers", "人数", "涉及多少名职工？", _count),
-                Step("amount", "金额", "涉及多少钱（如欠薪金额）？不涉及请回复“没有”。", _amount),
-                Step(
-                    "details",
-                    "经过",
-                    "请简单说说经过：",
-                    text_of(5, "公司以搬迁为由让我们写自愿辞职报告，只给一个月工资"),
-                ),
-                Step("phone", "电话", "方便联系您的手机号码？", read_phone),
-            ],
-            _grievance,
         ),
     )
 }

@@ -6,6 +6,7 @@ from models.workers import follow, seen, unfollow
 
 from .conversation import converse, start
 from .core import Bot, Context
+from .grievances import picture
 from .messages import Incoming, Reply, TextReply
 from .texts import HELP, MENU_ANSWERS, MENU_INTENTS, WELCOME
 
@@ -72,8 +73,9 @@ def text(incoming: Incoming, context: Context) -> Reply:
 
 @bot.on("image")
 def image(incoming: Incoming, context: Context) -> Reply:
-    """Acknowledge a picture."""
-    return _seen(context, incoming, TextReply("图片已收到。如需反映问题，请再用文字说明情况。"))
+    """Keep a picture as evidence of the worker's grievance, else acknowledge it."""
+    kept = picture(incoming, context)
+    return _seen(context, incoming, kept or TextReply("图片已收到。如需反映问题，请再用文字说明情况。"))
 
 
 @bot.on("location")

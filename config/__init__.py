@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -38,6 +39,10 @@ DEV_DEFAULTS = {
 }
 
 
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+
+
 class ConfigError(RuntimeError):
     """Raised when the environment cannot make a working configuration."""
 
@@ -67,6 +72,16 @@ class Config:
     WECHAT_REPLY_SECONDS: float = 4.0
     # Proxies in front of gunicorn whose X-Forwarded-For we trust (0: none).
     TRUSTED_PROXY_HOPS: int = 0
+    # Where workers reach this service from WeChat: links in pushes and bot replies (/digest/31) start with it.
+    PUBLIC_BASE_URL: str = DEFAULT_PUBLIC_BASE_URL
+    # When the weekly 手机报 goes out by default: ISO weekday (1 Monday … 7 Sunday) and HH:MM, China time.
+    DIGEST_PUBLISH_DAY: int = 5
+    DIGEST_PUBLISH_TIME: str = "18:00"
+    # Pushes: queue workers the scheduler runs in its own process (0: only `rq worker` processes send),
+    # WeChat calls each sender makes at a time, and how long a dead sender's rows wait before others take them.
+    PUSH_WORKERS: int = 1
+    PUSH_THREADS: int = 32
+    PUSH_LEASE_SECONDS: int = 60
     TESTING: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -94,10 +109,18 @@ class Config:
         return config
 
     def check(self) -> None:
-        """Refuse to start production with development secrets or embedded servers."""
+        """Refuse values that cannot work, and production with development secrets or embedded servers."""
+        if not 1 <= self.DIGEST_PUBLISH_DAY <= 7 or not _CLOCK.fullmatch(self.DIGEST_PUBLISH_TIME):
+            raise ConfigError("DIGEST_PUBLISH_DAY must be 1 (Monday) to 7 (Sunday), DIGEST_PUBLISH_TIME HH:MM")
+        if not self.PUBLIC_BASE_URL.startswith(("http://", "https://")):
+            raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
+        if self.PUSH_WORKERS < 0 or not 1 <= self.PUSH_THREADS <= 256 or self.PUSH_LEASE_SECONDS < 5:
+            raise ConfigError("PUSH_WORKERS must be >= 0, PUSH_THREADS 1 to 256, PUSH_LEASE_SECONDS >= 5")
         if not self.production:
             return
         missing = [name for name in SECRETS if getattr(self, name) == DEV_DEFAULTS[name]]
+        if self.PUBLIC_BASE_URL == DEFAULT_PUBLIC_BASE_URL:
+            missing.append("PUBLIC_BASE_URL")
         if self.DATABASE_URL.startswith("sqlite"):
             missing.append("DATABASE_URL")
         if not self.REDIS_URL:

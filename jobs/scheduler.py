@@ -12,9 +12,11 @@ from redis.exceptions import LockError
 from redis.lock import Lock
 
 from app.notify import dispatch_pending
+from app.push.queue import run_in_background as work_push_queue
+from app.push.tick import tick as push_tick
 from app.wechat.recovery import answer_abandoned
 
-from . import childcare, grievances, maintenance, training
+from . import childcare, digests, grievances, maintenance, training
 
 LOCK_NAME = "gonghui:scheduler:lock"
 LOCK_SECONDS = 60
@@ -59,4 +61,8 @@ def build_scheduler(lock: Lock, app: Flask) -> BlockingScheduler:
         grievances.escalate, "interval", minutes=10, args=[app], id="grievance-escalation", max_instances=1
     )
     scheduler.add_job(training.remind_and_ask, "cron", hour=18, minute=5, args=[app], id="training-reminders")
+    # Pushes: start the due ones and keep them moving; work their queue in this process too (PUSH_WORKERS).
+    scheduler.add_job(push_tick, "interval", seconds=5, args=[app], id="pushes", max_instances=1)
+    scheduler.add_job(work_push_queue, "interval", seconds=2, args=[app], id="push-queue", max_instances=1)
+    scheduler.add_job(digests.publish, "interval", minutes=2, args=[app], id="digest-publishing", max_instances=1)
     return scheduler

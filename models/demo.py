@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from .demo_childcare import load_programs
+from .demo_digests import load_digests
 from .demo_grievances import load_grievances
 from .demo_training import load_surveys, load_training
 from .enterprises import Enterprise, create_enterprise, find_enterprise
@@ -235,5 +236,6 @@ def load_demo(session: Session) -> DemoSummary:
     created += load_surveys(session)
     created += load_training(session)
     created += load_grievances(session)
+    created += load_digests(session)
     session.flush()
     return DemoSummary(created=created, logins=logins)

@@ -41,7 +41,7 @@ from .grievances import (
 from .identity import normalize_phone
 from .official_notices import notify_union
 from .officials import Official
-from .unions import UnionKind
+from .unions import UnionKind, places_in_address
 from .workers import Worker, create_worker, find_by_phone
 
 WORKER, SYSTEM = "职工", "系统"
@@ -98,6 +98,10 @@ def file_case(session: Session, *, worker: Worker, channel: str, complaint: Comp
         address=complaint.address,
         industry=complaint.industry,
     )
+    county, township = complaint.county, complaint.township
+    if enterprise is None and not (county and township):  # kept with the case, for statistics by place
+        found_county, found_township = places_in_address(session, complaint.address or complaint.employer)
+        county, township = county or found_county, township or found_township
     case = GrievanceCase(
         category=complaint.category,
         channel=channel,
@@ -106,8 +110,8 @@ def file_case(session: Session, *, worker: Worker, channel: str, complaint: Comp
         enterprise_id=enterprise.id if enterprise else None,
         employer_name=enterprise.name if enterprise else complaint.employer.strip(),
         employer_address=enterprise.address if enterprise else (complaint.address or None),
-        township=enterprise.township if enterprise else complaint.township,
-        county=enterprise.county if enterprise else complaint.county,
+        township=enterprise.township if enterprise else township,
+        county=enterprise.county if enterprise else county,
         industry=enterprise.industry if enterprise else complaint.industry,
         facts=complaint.facts.strip(),
         workers_count=complaint.workers_count,
@@ -124,7 +128,8 @@ def file_case(session: Session, *, worker: Worker, channel: str, complaint: Comp
     session.flush()
     case.number = f"WQ{today():%Y%m%d}{case.id:04d}"
     _event(case, actor, "received", None, RECEIVED, f"{CHANNELS[channel]}：{found.reason}")
-    _tell(session, case, "received", f"已收到，由{found.union.name}受理（{found.reason}）")
+    if actor is not None:  # a visit or a call: the worker was not told the number in a reply of ours
+        _tell(session, case, "received", f"已收到，由{found.union.name}受理（{found.reason}）")
     return case
 
 

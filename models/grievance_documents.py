@@ -61,7 +61,7 @@ def issue(
         employer_address=case.employer_address or "",
         category=case.category,
         summary=case.facts,
-        worker_name=(case.worker.name or "") if kind == NOTICE else "",
+        worker_name=(case.worker.name or "反映问题的职工") if kind == NOTICE else "",
         workers_count=case.workers_count,
         amount_owed=case.amount_owed,
         requests=requests,

@@ -5,12 +5,15 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from models import (
+    Article,
     ClassQuota,
+    Digest,
     Enrolment,
     Enterprise,
     GrievanceCase,
     Official,
     Program,
+    Suggestion,
     Survey,
     Topic,
     TopicOrder,
@@ -24,6 +27,7 @@ from models.demo import load_demo
 
 TABLES = [TradeUnion, Enterprise, Worker, Official, Program, Survey]
 TABLES += [Topic, TrainingClass, ClassQuota, Enrolment, TopicOrder, TopicRequest, GrievanceCase]
+TABLES += [Digest, Article, Suggestion]
 
 
 def _counts(session) -> tuple[int, ...]:

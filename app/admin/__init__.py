@@ -6,7 +6,10 @@ blueprint = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
 from . import (  # noqa: E402,F401  (routes register on import)
     auth,
+    broadcasts,
     childcare,
+    digest_suggestions,
+    digests,
     grievance_documents,
     grievances,
     notices,

@@ -13,4 +13,4 @@ def _challenge(response: Response) -> Response:
     return response
 
 
-from . import auth, childcare, docs, me, notifications, surveys, training, weixin  # noqa: E402,F401  (routes and handlers register on import)
+from . import auth, childcare, digests, docs, grievances, me, notifications, surveys, training, weixin  # noqa: E402,F401  (routes and handlers register on import)

@@ -23,10 +23,6 @@ def test_off_topic_question_gets_an_honest_no(worker):
     assert "超出了工会服务的范围" in reply or "没有找到可靠的答案" in reply
 
 
-def test_feature_still_to_come_says_so_and_offers_a_person(worker):
-    assert "案件查询即将开放" in worker.says("我上个月投诉的案子现在怎么样了")
-
-
 def test_with_redis_down_questions_are_answered_and_dialogues_wait(demo):
     down = RedisStateStore(redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5))
     worker = Worker(demo.session, down)

@@ -69,42 +69,6 @@ def test_handoff_in_the_middle_keeps_what_was_said(worker, demo):
     assert "维权求助" in ticket.summary and "拖欠工资" in ticket.summary
 
 
-def test_grievance_goes_to_the_union_of_the_place(worker, demo):
-    worker.clicks("GRIEVANCE_FILE")
-    answers = [
-        "1",
-        "获嘉县某某电子厂",
-        "获嘉县亢村镇",
-        "十三人",
-        "3.9万",
-        "老板说没钱，三个月没发工资了",
-        "13837310001",
-    ]
-    for answer in answers:
-        reply = worker.says(answer)
-    assert "39,000元" in reply and "13" in reply
-    assert "维权求助已提交，编号 WQ" in worker.says("确认")
-    [ticket] = _tickets(demo.session, "grievance")
-    assert ticket.union.name == "获嘉县亢村镇工会"
-
-
-def test_grievance_at_a_known_employer_goes_to_its_union(worker, demo):
-    worker.clicks("GRIEVANCE_FILE")
-    for answer in [
-        "5",
-        "新乡医学院第一附属医院",
-        "卫辉市",
-        "1",
-        "没有",
-        "夜班受伤了单位不给报工伤",
-        "13837310003",
-        "1",
-    ]:
-        worker.says(answer)
-    [ticket] = _tickets(demo.session, "grievance")
-    assert ticket.union.name == "新乡医学院第一附属医院工会"
-
-
 def test_expired_dialogue_says_so_instead_of_misreading(worker, backend):
     worker.clicks("JOIN")
     client = redis.Redis.from_url(backend.redis_url)

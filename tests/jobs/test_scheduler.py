@@ -40,6 +40,9 @@ def test_lock_is_renewed_from_another_thread_and_loss_stops_the_scheduler(backen
         "childcare-reminders",
         "training-reminders",
         "grievance-escalation",
+        "pushes",
+        "push-queue",
+        "digest-publishing",
     }
     running = threading.Thread(target=scheduler.start)
     running.start()
