@@ -293,7 +293,7 @@ def claim(
     at once, for a sender that calls WeChat for all of them right away.
     """
     hot, now = _statements(), utcnow()
-    bounds = {"first_id": first_id or 0, "last_id": last_id if last_id is not None else 2**62}
+    bounds = {"first_id": first_id or 0, "last_id": last_id if last_id is not None else 2**31 - 1}
     params = {"push_id": push_id, "now": now, "limit": limit, **bounds}
     candidates = session.execute(hot.candidates[channel], params).all()
     if not candidates:
