@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import func, select
-
 from models.errors import DomainError
-from models.training import CANCELLED, CONFIRMED, WAITLISTED, Topic, TopicOrder, TopicRequest, TrainingClass
+from models.training import CANCELLED, CONFIRMED, WAITLISTED, Topic, TopicRequest, TrainingClass
 from models.training_enrolments import enrol, my_enrolments, open_classes_for, waitlist_position
-from models.training_menu import menu_for, normalize, order_topic, ordered_by, request_topic
+from models.training_menu import menu_for, normalize, order_counts, order_topic, ordered_by, request_topic
 from models.workers import Worker, worker_for_openid
 
 from .dialogue import Dialogue, Reprompt, Step
@@ -109,9 +107,7 @@ def _enrolled(context, worker: Worker, class_id: int) -> str:
 
 def _ordered(context, worker: Worker, topic_id: int) -> str:
     order, new = order_topic(context.session, worker=worker, topic_id=topic_id)
-    count = context.session.scalar(
-        select(func.count()).where(TopicOrder.topic_id == topic_id, TopicOrder.worker_id.is_not(None))
-    )
+    count = order_counts(context.session, [topic_id]).get(topic_id, 0)
     if not new:
         return f"您之前已点过“{order.topic.title}”，无需重复点。目前共有{count}位职工点了这道菜。"
     return (
