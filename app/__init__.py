@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from . import health, home
     from .admin import blueprint as admin_api
+    from .console import blueprint as console
     from .api import blueprint as worker_api
     from .digest import blueprint as digest_pages
     from .wechat.views import blueprint as wechat
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_api)
     app.register_blueprint(worker_api)
     app.register_blueprint(wechat)
+    app.register_blueprint(console)
     app.register_blueprint(digest_pages)
 
 

@@ -10,7 +10,9 @@ from .errors import AccountLocked, AuthFailed, Conflict, DomainError, Forbidden,
 from .grievance_deadlines import DeadlineRule
 from .grievance_routing import RoutingRule
 from .grievances import CaseAttachment, CaseDocument, CaseEvent, GrievanceCase
+from .images import Image
 from .inbound import InboundMessage
+from .knowledge import KnowledgeEntry
 from .notifications import Notification, SubscriptionGrant
 from .official_notices import OfficialNotice
 from .officials import ApiToken, Official, Role
@@ -45,8 +47,10 @@ __all__ = [
     "Enterprise",
     "Forbidden",
     "GrievanceCase",
+    "Image",
     "InboundMessage",
     "Invalid",
+    "KnowledgeEntry",
     "MassQuota",
     "NotFound",
     "Notification",

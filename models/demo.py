@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 from .demo_childcare import load_programs
 from .demo_digests import load_digests
 from .demo_grievances import load_grievances
+from .demo_tickets import load_tickets
 from .demo_training import load_surveys, load_training
 from .enterprises import Enterprise, create_enterprise, find_enterprise
 from .officials import Official, Role
@@ -237,5 +238,6 @@ def load_demo(session: Session) -> DemoSummary:
     created += load_training(session)
     created += load_grievances(session)
     created += load_digests(session)
+    created += load_tickets(session)
     session.flush()
     return DemoSummary(created=created, logins=logins)

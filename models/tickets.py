@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -13,6 +14,7 @@ from .base import Base, today, utcnow
 from .crypto import EncryptedText
 from .enterprises import find_enterprise
 from .errors import Invalid, NotFound
+from .inbound import InboundMessage
 from .unions import TradeUnion, union_for_place
 from .workers import Worker, worker_for_openid
 
@@ -149,3 +151,43 @@ def approve_membership(session: Session, actor: Actor, ticket_id: int) -> Worker
         ip=actor.ip,
     )
     return worker
+
+
+KIND_TEXTS = {"image": "［图片］", "voice": "［语音］", "location": "［位置］", "event": "［菜单操作］"}
+
+
+@dataclass(frozen=True)
+class ChatLine:
+    """One message a worker sent the bot before asking for a person, with what the bot answered."""
+
+    at: datetime
+    text: str
+    reply: str | None
+
+
+def chat_before(session: Session, ticket: Ticket, limit: int = 20) -> list[ChatLine]:
+    """Return the worker's last messages to the bot up to the ticket, oldest first: what they had already tried."""
+    worker = ticket.worker
+    openid = worker.openid if ticket.channel == "mp" else worker.miniapp_openid
+    if not openid:
+        return []
+    rows = session.scalars(
+        select(InboundMessage)
+        .where(InboundMessage.openid == openid, InboundMessage.received_at <= ticket.created_at + timedelta(minutes=1))
+        .order_by(InboundMessage.id.desc())
+        .limit(limit)
+    )
+    return [_line(row) for row in reversed(list(rows))]
+
+
+def _line(row: InboundMessage) -> ChatLine:
+    fields = row.fields
+    text = fields.get("Content") or fields.get("Recognition") or KIND_TEXTS.get(row.kind, f"［{row.kind}］")
+    reply = row.reply_data
+    if reply is None:
+        answer = None
+    elif reply.get("type") == "text":
+        answer = reply["content"]
+    else:
+        answer = "［图文］" + "、".join(a.get("title", "") for a in reply.get("articles", []))
+    return ChatLine(row.received_at, text, answer)

@@ -15,6 +15,7 @@ from models import (
     Program,
     Suggestion,
     Survey,
+    Ticket,
     Topic,
     TopicOrder,
     TopicRequest,
@@ -27,7 +28,7 @@ from models.demo import load_demo
 
 TABLES = [TradeUnion, Enterprise, Worker, Official, Program, Survey]
 TABLES += [Topic, TrainingClass, ClassQuota, Enrolment, TopicOrder, TopicRequest, GrievanceCase]
-TABLES += [Digest, Article, Suggestion]
+TABLES += [Digest, Article, Suggestion, Ticket]
 
 
 def _counts(session) -> tuple[int, ...]:

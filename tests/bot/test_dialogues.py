@@ -9,13 +9,19 @@ from sqlalchemy import select
 
 from bot.state import DialogueState, RedisStateStore
 from models.tickets import Ticket
+from models.workers import Worker as WorkerRow
 
 from .conftest import Worker
 
+OPENID = "oDemo-sunqiang"  # the `worker` fixture's
+
 
 def _tickets(session, kind: str) -> list[Ticket]:
+    """Return the tickets of this kind the test's worker opened (the demo data has its own)."""
     session.expire_all()
-    return list(session.scalars(select(Ticket).where(Ticket.kind == kind)))
+    return list(
+        session.scalars(select(Ticket).join(Ticket.worker).where(Ticket.kind == kind, WorkerRow.openid == OPENID))
+    )
 
 
 def test_membership_from_first_words_to_ticket(worker, demo):

@@ -1,0 +1,1 @@
+"""Console pages: audit_log (to be built)."""

@@ -1,0 +1,1 @@
+"""Console pages: broadcasts (to be built)."""

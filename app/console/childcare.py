@@ -1,0 +1,1 @@
+"""Console pages: childcare (to be built)."""

@@ -1,0 +1,1 @@
+"""Console pages: digests (to be built)."""

@@ -1,0 +1,1 @@
+"""Console pages: grievances (to be built)."""

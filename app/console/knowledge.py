@@ -1,0 +1,1 @@
+"""Console pages: knowledge (to be built)."""

@@ -1,0 +1,1 @@
+"""Console pages: training (to be built)."""
