@@ -25,3 +25,8 @@ def test_healthz_answers_503_when_the_database_is_down(make_app, tmp_path):
 
 def test_home_page_points_to_the_entry_points(client):
     assert client.get("/").json["health"] == "/healthz"
+
+
+def test_a_browser_at_the_root_goes_to_the_console(client):
+    response = client.get("/", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 302 and response.location == "/console/"
