@@ -2,7 +2,11 @@
 
 
 def post_worker_init(worker):
-    """Load jieba and train the classifier now, not on the first worker's message (WeChat waits 5 s)."""
-    from bot.conversation import warm_up
+    """Load jieba, train the classifier and index the knowledge base now, not on the first message (WeChat waits 5 s).
 
-    warm_up()
+    An empty knowledge base (a new database) gets the shipped entries first; workers starting together
+    import once between them.
+    """
+    from app.knowledge_cli import prepare
+
+    prepare(worker.wsgi)

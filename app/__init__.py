@@ -69,8 +69,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from . import health, home
     from .admin import blueprint as admin_api
-    from .console import blueprint as console
     from .api import blueprint as worker_api
+    from .console import blueprint as console
     from .digest import blueprint as digest_pages
     from .wechat.views import blueprint as wechat
 
@@ -92,8 +92,10 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .bot_cli import bot
     from .commands import seed
+    from .knowledge_cli import knowledge
     from .wechat.cli import wechat
 
     app.cli.add_command(bot)
+    app.cli.add_command(knowledge)
     app.cli.add_command(seed)
     app.cli.add_command(wechat)

@@ -25,6 +25,7 @@ TEMPLATES = {
     "childcare_waitlisted": "TPL-childcare-result",
     "childcare_promoted": "TPL-childcare-result",
     "childcare_reminder": "TPL-childcare-reminder",
+    "childcare_cancelled": "TPL-childcare-result",
     "training_enrolled": "TPL-training-result",
     "training_waitlisted": "TPL-training-result",
     "training_promoted": "TPL-training-result",

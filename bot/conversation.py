@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-import threading
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.programs import open_sessions
@@ -18,7 +20,7 @@ from .digests import latest as latest_digest
 from .grievances import FILE as GRIEVANCE
 from .grievances import STATUS as GRIEVANCE_STATUS
 from .grievances import command, status
-from .knowledge import KnowledgeBase
+from .knowledge import THRESHOLD, Entry, Hit, KnowledgeBase, live
 from .messages import Incoming, Reply, TextReply
 from .nlu import classify, default_classifier
 from .state import DialogueState, StoreUnavailable
@@ -38,23 +40,19 @@ KNOWLEDGE_INTENTS = {
     "service.stations",
     "service.hardship",
 }
-_knowledge: KnowledgeBase | None = None
-_knowledge_lock = threading.Lock()
 
 
-def warm_up() -> None:
-    """Load the classifier and the knowledge base now rather than on a worker's first message."""
+def warm_up(session: Session | None = None) -> None:
+    """Train the classifier and index the knowledge base now rather than on a worker's first message."""
     default_classifier()
-    knowledge()
+    live.shipped()  # builds jieba's dictionary too; the index of an empty table
+    if session is not None:
+        live.current(session)
 
 
-def knowledge() -> KnowledgeBase:
-    """Return the knowledge base, loaded once per process."""
-    global _knowledge
-    with _knowledge_lock:  # the warm-up thread and gunicorn's hook may both ask at start-up: load once
-        if _knowledge is None:
-            _knowledge = KnowledgeBase.load()
-    return _knowledge
+def knowledge(session: Session) -> KnowledgeBase:
+    """Return the index of the knowledge base in the database, as of a few seconds ago at most."""
+    return live.current(session)
 
 
 def converse(incoming: Incoming, context) -> Reply:
@@ -196,11 +194,71 @@ def _answer(intent: str, incoming: Incoming, context) -> Reply:
         return latest_digest(incoming, context)
     if intent in COMING:
         return TextReply(COMING[intent])
-    entry = knowledge().best(incoming.text or "", intent if intent in KNOWLEDGE_INTENTS else None)
-    answer = f"{entry.answer}\n（依据：{entry.source}）" if entry is not None else None
+    entry = knowledge(context.session).best(incoming.text or "", _scope(intent))
     if intent == "childcare.info":
+        answer = _answer_text(entry) if entry is not None else None
         return TextReply("\n\n".join(filter(None, [answer, _open_childcare(context)])))
-    return TextReply(answer or (NO_ANSWER if intent in KNOWLEDGE_INTENTS else FALLBACK))
+    return TextReply(_knowledge_reply(entry, intent))
+
+
+def _scope(intent: str) -> str | None:
+    """Return the intent to search the knowledge base within: a knowledge intent's own entries, else all."""
+    return intent if intent in KNOWLEDGE_INTENTS else None
+
+
+def _answer_text(entry: Entry) -> str:
+    return f"{entry.answer}\n（依据：{entry.source}）"
+
+
+def _knowledge_reply(entry: Entry | None, intent: str) -> str:
+    """Return the reply of the knowledge base: the entry's answer with its source, or an honest no."""
+    if entry is not None:
+        return _answer_text(entry)
+    return NO_ANSWER if intent in KNOWLEDGE_INTENTS else FALLBACK
+
+
+@dataclass(frozen=True)
+class Trial:
+    """What the bot would do with a question, for officials testing the knowledge base."""
+
+    intent: str
+    elsewhere: str | None  # what answers the text instead of the knowledge base (a dialogue…), if anything
+    scope: str | None  # the one intent whose entries the search is limited to, if any
+    hits: list[Hit]  # the best entries, best first
+    entry: Entry | None  # the first hit, when its score reaches THRESHOLD: the entry the worker gets
+    reply: str | None  # the reply the worker gets from the knowledge base (None when answered elsewhere)
+
+
+def try_question(session: Session, text: str, limit: int = 5) -> Trial:
+    """Tell how the bot would answer a text from the current knowledge base, as _route and _answer decide."""
+    intent = classify(text)
+    elsewhere = _elsewhere(intent)
+    scope = _scope(intent)
+    hits = live.current(session, fresh=True).search(text, scope, limit)
+    entry = hits[0].entry if hits and hits[0].score >= THRESHOLD else None
+    if elsewhere:
+        reply = None
+    elif intent == "childcare.info":  # as _answer: the answer, if any, then the sessions open for registration
+        reply = "\n\n".join(filter(None, [entry and _answer_text(entry), "（此处附上正在报名的托管班）"]))
+    else:
+        reply = _knowledge_reply(entry, intent)
+    return Trial(intent, elsewhere, scope, hits, entry, reply)
+
+
+def _elsewhere(intent: str) -> str | None:
+    """Say what other than the knowledge base answers an intent, as _route and _answer send it."""
+    if intent in DIALOGUES:
+        return f"开始“{DIALOGUES[intent].title}”办理流程"
+    others = {
+        SURVEY: "请职工填写问卷",
+        "human.handoff": "转接工会工作人员",
+        "help": "回复使用帮助",
+        GRIEVANCE_STATUS: "查询职工的维权案件进度",
+        DIGEST_LATEST: "发送最新一期手机报",
+    }
+    if intent in others:
+        return others[intent]
+    return "说明该功能即将开通" if intent in COMING else None
 
 
 def _open_childcare(context) -> str:

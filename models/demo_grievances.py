@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from .access import Actor
 from .base import utcnow
-from .grievance_cases import Complaint, accept, close, file_case, resolve, start_handling
-from .grievances import GrievanceCase
+from .grievance_cases import ADDED, WORKER, Complaint, accept, close, file_case, resolve, start_handling
+from .grievances import CaseAttachment, CaseEvent, GrievanceCase
 from .notifications import DELIVERED, INBOX, PENDING, Notification
 from .officials import Official
 from .workers import Worker
@@ -72,6 +72,12 @@ CASES = [
 ]
 
 
+# What a worker sent afterwards: (text, picture media ids, days after filing).
+ADDITIONS = {
+    "孙强": ("车间主任又来催，这周不签自愿辞职就停发本月工资，工资条拍给你们看。", ["demo-media-sunqiang-payslip"], 1),
+}
+
+
 def load_grievances(session: Session) -> int:
     """Add the demo cases if there are none; return how many were added."""
     if session.scalar(select(GrievanceCase.id).limit(1)) is not None:
@@ -91,6 +97,8 @@ def load_grievances(session: Session) -> int:
             else:
                 close(session, actor, case.id, note=args[0])
         _backdate(case, days_ago)
+        if name in ADDITIONS:
+            _add(case, *ADDITIONS[name])
     # The demo's past is past: its workers were told at the time, so nothing waits to be sent at start-up.
     session.execute(
         update(Notification)
@@ -111,3 +119,12 @@ def _backdate(case: GrievanceCase, days: int) -> None:
     for name in ("accepted_at", "resolved_at", "closed_at"):
         if getattr(case, name) is not None:
             setattr(case, name, start + timedelta(days=day))
+
+
+def _add(case: GrievanceCase, text: str, media_ids: list[str], days_after: int) -> None:
+    """Add what the worker sent later, at its own time (add_information commits, which a demo load must not)."""
+    at = case.created_at + timedelta(days=days_after)
+    case.attachments.extend(CaseAttachment(media_id=m, caption="职工补充的图片", at=at) for m in media_ids)
+    case.events.append(
+        CaseEvent(actor=WORKER, action=ADDED, from_status=case.status, to_status=case.status, note=text, at=at)
+    )

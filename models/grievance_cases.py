@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from . import audit, notifications
 from .access import Actor
@@ -40,14 +40,16 @@ from .grievances import (
 )
 from .identity import normalize_phone
 from .official_notices import notify_union
-from .officials import Official
-from .unions import UnionKind, places_in_address
+from .officials import Official, Role
+from .unions import UnionKind, ancestors, places_in_address
 from .workers import Worker, create_worker, find_by_phone
 
 WORKER, SYSTEM = "职工", "系统"
 OPEN_STATES = (RECEIVED, ACCEPTED, HANDLING, ESCALATED)
 COLLECTIVE_DAYS = 90  # the same problem at the same employer within this many days is one collective case
 MAX_AMOUNT = Decimal("100000000")
+OPINION_STATES = (HANDLING, ESCALATED)  # an 意见书 goes out while the case is in hand
+MAX_ANSWER_DAYS = 90  # the latest answer an 意见书 may allow the employer
 # Where a 建议书 goes when the scheduler sends one: arbitration for dismissals, else labour inspection.
 DEFAULT_DEPARTMENT = {"forced_resignation": "arbitration", "safety": "mediation", "other": "mediation"}
 
@@ -246,9 +248,19 @@ def view_case(session: Session, actor: Actor, case_id: int) -> GrievanceCase:
 
 
 def list_cases(
-    session: Session, actor: Actor, *, status: str | None = None, category: str | None = None, limit: int = 200
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    category: str | None = None,
+    search: str | None = None,
+    open_only: bool = False,
+    limit: int = 200,
 ) -> list[GrievanceCase]:
-    """List the cases of the unions in scope, the most urgent deadline first."""
+    """List the cases of the unions in scope, the most urgent deadline first (so the overdue lead).
+
+    `search` finds a number or an employer by a part of it; `open_only` leaves out resolved and closed cases.
+    """
     query = select(GrievanceCase).where(GrievanceCase.union_id.in_(actor.union_ids))
     if status is not None:
         if status not in STATUS_LABELS:
@@ -258,8 +270,20 @@ def list_cases(
         if category not in CATEGORIES:
             raise Invalid("未知的问题类别", field="category")
         query = query.where(GrievanceCase.category == category)
+    if open_only:
+        query = query.where(GrievanceCase.status.in_(OPEN_STATES))
+    words = (search or "").strip()[:50]
+    if words:
+        query = query.where(
+            GrievanceCase.number.contains(words.upper(), autoescape=True)
+            | GrievanceCase.employer_name.contains(words, autoescape=True)
+        )
     order = (GrievanceCase.deadline_at.is_(None), GrievanceCase.deadline_at, GrievanceCase.id)
-    audit.record(session, actor=actor, action="list", object_type="grievance_cases", status=status, category=category)
+    searched = {"search": words} if words else {}
+    audit.record(
+        session, actor=actor, action="list", object_type="grievance_cases", status=status, category=category, **searched
+    )
+    query = query.options(selectinload(GrievanceCase.worker), selectinload(GrievanceCase.union))
     return list(session.scalars(query.order_by(*order).limit(limit)))
 
 
@@ -439,21 +463,44 @@ def _unanswered(case: GrievanceCase, now: datetime) -> bool:
     return opinion is not None and opinion.answered_at is None and as_utc(opinion.deadline) < now
 
 
-def issue_opinion(session: Session, actor: Actor, case_id: int, *, requests: list[str] = ()) -> GrievanceCase:
-    """Send the employer a 意见书 (what the law says, what the union asks) with the deadline to answer."""
+def issue_opinion(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    *,
+    requests: list[str] = (),
+    laws: list[str] = (),
+    answer_by: date | None = None,
+) -> GrievanceCase:
+    """Send the employer a 意见书 (what the law says, what the union asks) with the deadline to answer.
+
+    The laws and requests of the category are printed when none are given; the deadline is the rule's by default.
+    """
     actor.require_write()
     case = case_in_scope(session, actor, case_id)
-    if case.status not in (HANDLING, ESCALATED):
+    if case.status not in OPINION_STATES:
         raise Conflict("案件办理中才能发出意见书", field="status")
     pending = latest(case, OPINION)
     if pending is not None and pending.answered_at is None:
         raise Conflict(f"意见书{pending.number}尚待企业答复", field="case_id")
-    case.deadline_at = due(session, OPINION_STAGE)
-    opinion = issue(session, case, OPINION, actor=actor, deadline=case.deadline_at, requests=tuple(requests))
+    laws = tuple(law.strip() for law in laws if law.strip())
+    if len(laws) > 10 or any(len(law) > 100 for law in laws):
+        raise Invalid("法律依据最多10条，每条100字以内", field="laws")
+    case.deadline_at = _answer_deadline(session, answer_by)
+    opinion = issue(session, case, OPINION, actor=actor, deadline=case.deadline_at, requests=tuple(requests), laws=laws)
     _event(case, actor, "意见书", case.status, case.status, f"{opinion.number}，{_local(case.deadline_at)}前答复")
     _tell(session, case, "opinion", f"工会已向{case.employer_name}发出劳动法律监督意见书")
     _audit(session, actor, case, "opinion")
     return case
+
+
+def _answer_deadline(session: Session, answer_by: date | None) -> datetime:
+    """The end of the day the employer must answer by: the one chosen (tomorrow to 90 days on), else the rule's."""
+    if answer_by is None:
+        return due(session, OPINION_STAGE)
+    if not today() < answer_by <= today() + timedelta(days=MAX_ANSWER_DAYS):
+        raise Invalid(f"答复期限应在明天到{MAX_ANSWER_DAYS}天之内", field="answer_by")
+    return datetime.combine(answer_by, time(23, 59, 59), LOCAL_TZ).astimezone(UTC)
 
 
 def record_answer(session: Session, actor: Actor, case_id: int, *, note: str) -> GrievanceCase:
@@ -561,3 +608,213 @@ def collective_size(session: Session, case: GrievanceCase) -> tuple[int, int]:
     )
     cases, workers = session.execute(query).one()
     return cases, workers or 0
+
+
+# An official's further steps on a case in hand: who handles it, mediation, messages to the worker.
+ASSIGN_STATES = (ACCEPTED, HANDLING, ESCALATED)  # accept() names them on acceptance; nobody after the end
+MEDIATION_STATES = (ACCEPTED, HANDLING, ESCALATED)  # a mediation puts an accepted or escalated case in hand
+ADDED, MESSAGE = "补充材料", "工会留言"  # the actions of what the worker adds and of what the union writes
+MESSAGE_KIND = "grievance_message"
+MAX_MESSAGE = 500
+
+
+def handlers_for(session: Session, actor: Actor, case: GrievanceCase) -> list[Official]:
+    """The officials who may handle a case: of its union or a union above it, within scope, not read-only."""
+    chain = [case.union_id, *(u.id for u in ancestors(session, case.union_id))]
+    unions = [union_id for union_id in chain if union_id in actor.union_ids]
+    rows = session.scalars(
+        select(Official).where(Official.union_id.in_(unions), Official.active.is_(True), Official.role != Role.VIEWER)
+    )
+    return sorted(rows, key=lambda o: (unions.index(o.union_id), o.name, o.id))
+
+
+def _handler(session: Session, actor: Actor, case: GrievanceCase, handler_id: int) -> Official:
+    official = session.get(Official, handler_id)
+    if official is None or not official.active or official.union_id not in actor.union_ids:
+        raise NotFound("未找到该经办人", field="handler_id")
+    if official.role == Role.VIEWER:
+        raise Invalid("只读账号不能担任经办人", field="handler_id")
+    if official not in handlers_for(session, actor, case):
+        raise Invalid(f"经办人应为{case.union.name}或其上级工会的工作人员", field="handler_id")
+    return official
+
+
+def assign(
+    session: Session, actor: Actor, case_id: int, *, handler_id: int | None = None, legal_adviser: str | None = None
+) -> GrievanceCase:
+    """Name who handles a case in hand (an official of its union or one above) and/or its legal adviser (法律顾问)."""
+    actor.require_write()
+    case = case_in_scope(session, actor, case_id)
+    if case.status not in ASSIGN_STATES:
+        raise Conflict(f"案件当前为“{STATUS_LABELS[case.status]}”，不能指派经办人或法律顾问", field="status")
+    adviser = (legal_adviser or "").strip()
+    if handler_id is None and not adviser:
+        raise Invalid("请选择经办人或填写法律顾问", field="handler_id")
+    if len(adviser) > 50:
+        raise Invalid("法律顾问最多50个字", field="legal_adviser")
+    handler = case.handler if handler_id is None else _handler(session, actor, case, handler_id)
+    adviser = adviser or case.legal_adviser
+    changes = [
+        (label, name)
+        for label, name, before in (("经办人", handler, case.handler), ("法律顾问", adviser, case.legal_adviser))
+        if name is not None and name != before
+    ]
+    if not changes:
+        raise Conflict("经办人和法律顾问与原来相同", field="handler_id")
+    # Conditional on the state read: a case closed meanwhile gets nobody new.
+    taken = session.execute(
+        update(GrievanceCase)
+        .where(GrievanceCase.id == case.id, GrievanceCase.status == case.status)
+        .values(handler_id=handler.id if handler else None, legal_adviser=adviser)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        raise Conflict("案件刚被他人处理，请刷新后再试", field="status")
+    case.handler, case.legal_adviser = handler, adviser
+    named = [(label, getattr(name, "name", name)) for label, name in changes]
+    _event(case, actor, "指派", case.status, case.status, "；".join(f"{label}：{name}" for label, name in named))
+    _tell(session, case, "assigned", "已指派" + "，".join(f"{label}{name}" for label, name in named))
+    _audit(session, actor, case, "assign")
+    return case
+
+
+def record_mediation(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    *,
+    held_on: date,
+    participants: str,
+    agreement: str,
+    agreed: bool = True,
+) -> GrievanceCase:
+    """Record a mediation (调解): the day, who took part, what was agreed; an accepted or escalated case is in hand."""
+    actor.require_write()
+    case = case_in_scope(session, actor, case_id)
+    if case.status not in MEDIATION_STATES:
+        first = "（请先受理）" if case.status == RECEIVED else ""
+        raise Conflict(f"案件当前为“{STATUS_LABELS[case.status]}”，不能记录调解{first}", field="status")
+    participants, agreement = participants.strip(), agreement.strip()
+    if not 2 <= len(participants) <= 200:
+        raise Invalid("请填写参加调解的各方（2到200字）", field="participants")
+    if not 2 <= len(agreement) <= 2000:
+        raise Invalid("请填写调解的结果（2到2000字）", field="agreement")
+    if held_on > today():
+        raise Invalid("调解日期不能晚于今天", field="held_on")
+    if held_on < as_utc(case.created_at).astimezone(LOCAL_TZ).date():
+        raise Invalid("调解日期不能早于收到求助的日期", field="held_on")
+    outcome = "达成协议" if agreed else "未达成协议"
+    note = f"{held_on:%Y-%m-%d}调解，参加：{participants}；{outcome}：{agreement}"
+    was = case.status
+    if was == HANDLING:
+        _event(case, actor, "调解", HANDLING, HANDLING, note)
+    else:  # as start_handling: the mediation is the handling, and after an escalation the deadline starts again
+        _move(session, case, actor, HANDLING, "调解", note)
+        if was == ESCALATED:
+            case.deadline_at = due(session, HANDLE)
+    _tell(session, case, "mediation", f"已于{held_on.month}月{held_on.day}日组织调解，{outcome}")
+    _audit(session, actor, case, "mediate")
+    return case
+
+
+def message_worker(session: Session, actor: Actor, case_id: int, *, text: str) -> CaseEvent:
+    """Write to the worker about their case: kept as an event, sent as the case's notices are; the caller commits."""
+    actor.require_write()
+    case = case_in_scope(session, actor, case_id)
+    text = text.strip()
+    if not 2 <= len(text) <= MAX_MESSAGE:
+        raise Invalid(f"请填写留言（2到{MAX_MESSAGE}字）", field="text")
+    _event(case, actor, MESSAGE, case.status, case.status, text)
+    # Queued like the other notices: a subscribe message, else customer service within 48 hours, else the inbox.
+    notifications.queue(
+        session,
+        worker_id=case.worker_id,
+        kind=MESSAGE_KIND,
+        key=_message_key(case.id, len(case.events)),
+        title="工会回复",
+        body=f"关于您的维权求助（编号 {case.number}）：{text}",
+        page=f"pages/grievance/case?id={case.id}",
+        data={
+            "character_string1": {"value": case.number or ""},
+            "phrase2": {"value": STATUS_LABELS[case.status]},
+            "thing3": {"value": text[:20]},
+        },
+    )
+    _audit(session, actor, case, "message")
+    return case.events[-1]
+
+
+def _message_key(case_id: int, serial: int) -> str:
+    return f"grievance-message:{case_id}:{serial}"
+
+
+@dataclass(frozen=True)
+class CaseMessage:
+    """One message between the worker and the union on a case."""
+
+    by: str  # "worker" or "union"
+    author: str
+    text: str
+    at: datetime | None  # None for the rating, which keeps no time
+    delivery: notifications.Notification | None = None  # the union's: how it reached the worker (status, channel)
+
+
+def authors(session: Session, case: GrievanceCase) -> dict[int, str]:
+    """The names of the officials who acted on a case, by id."""
+    ids = {e.official_id for e in case.events if e.official_id} | {case.recorded_by} - {None}
+    return dict(session.execute(select(Official.id, Official.name).where(Official.id.in_(ids))).tuples().all())
+
+
+def conversation(session: Session, case: GrievanceCase) -> list[CaseMessage]:
+    """What the worker filed and added, the union's messages with their delivery, and the worker's rating."""
+    names = authors(session, case)
+    sent = {
+        n.dedup_key: n
+        for n in session.scalars(
+            select(notifications.Notification).where(
+                notifications.Notification.dedup_key.like(f"grievance-message:{case.id}:%")
+            )
+        )
+    }
+    worker = case.worker.name or "职工"
+    messages = []
+    for serial, event in enumerate(case.events, 1):
+        if event.action == "received":
+            recorder = names.get(case.recorded_by, "工作人员")
+            filed = f"{worker}（{CHANNELS[case.channel]}，{recorder}代录）" if case.recorded_by else worker
+            messages.append(CaseMessage("worker", filed, case.facts, event.at))
+        elif event.actor == WORKER and event.action == ADDED:
+            messages.append(CaseMessage("worker", worker, event.note or "", event.at))
+        elif event.action == MESSAGE:
+            author = names.get(event.official_id, event.actor)
+            delivery = sent.get(_message_key(case.id, serial))
+            messages.append(CaseMessage("union", author, event.note or "", event.at, delivery))
+    if case.rating is not None:
+        comment = f"：{case.rating_comment}" if case.rating_comment else ""
+        messages.append(CaseMessage("worker", worker, f"评价{case.rating}分{comment}", None))
+    return messages
+
+
+def actions_allowed(case: GrievanceCase) -> set[str]:
+    """The officials' steps a case's state allows now (the forms to offer; each operation checks again)."""
+    moves = TRANSITIONS[case.status]
+    pending = latest(case, OPINION)
+    awaiting = pending is not None and pending.answered_at is None
+    allowed = {
+        "accept": ACCEPTED in moves,
+        "handle": HANDLING in moves,
+        "assign": case.status in ASSIGN_STATES,
+        "mediate": case.status in MEDIATION_STATES,
+        "opinion": case.status in OPINION_STATES and not awaiting,
+        "answer": case.status in OPINION_STATES and awaiting,
+        "suggest": ESCALATED in moves,
+        "resolve": RESOLVED in moves,
+        "close": CLOSED in moves,
+    }
+    return {step for step, can in allowed.items() if can}
+
+
+def is_overdue(case: GrievanceCase, now: datetime | None = None) -> bool:
+    """Tell whether an open case is past the deadline of its current stage."""
+    late = case.deadline_at is not None and as_utc(case.deadline_at) < (now or utcnow())
+    return case.status in OPEN_STATES and late

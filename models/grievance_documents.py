@@ -46,6 +46,7 @@ def issue(
     requests: tuple[str, ...] = (),
     department: str | None = None,
     escalation: Escalation | None = None,
+    laws: tuple[str, ...] = (),
 ) -> CaseDocument:
     """Number and keep a document of a case with the facts it prints; the caller commits."""
     union = case.union
@@ -64,6 +65,7 @@ def issue(
         worker_name=(case.worker.name or "反映问题的职工") if kind == NOTICE else "",
         workers_count=case.workers_count,
         amount_owed=case.amount_owed,
+        laws=laws,
         requests=requests,
         deadline=_local_day(deadline),
         handler_name=handler.name if handler else "",

@@ -93,6 +93,24 @@ def program_in_scope(session: Session, actor: Actor, program_id: int) -> Program
     return program
 
 
+def programs_in_scope(session: Session, actor: Actor, *, year: int | None = None) -> list[Program]:
+    """List the programs of the unions in the official's scope, newest first."""
+    query = (
+        select(Program).where(Program.union_id.in_(actor.union_ids)).order_by(Program.year.desc(), Program.id.desc())
+    )
+    if year is not None:
+        query = query.where(Program.year == year)
+    return list(session.scalars(query))
+
+
+def session_in_scope(session: Session, actor: Actor, session_id: int) -> CareSession:
+    """Return a session of a program in the official's scope, or raise NotFound."""
+    care = session.get(CareSession, session_id)
+    if care is None or care.program.union_id not in actor.union_ids:
+        raise NotFound("未找到该托管班")
+    return care
+
+
 def list_programs(
     session: Session,
     *,
@@ -132,9 +150,7 @@ def roster(
     session: Session, actor: Actor, session_id: int, *, export: bool = False
 ) -> tuple[CareSession, list[Registration]]:
     """Return a session's registrations, confirmed then waitlisted, leaving an audit entry (children's data)."""
-    care = session.get(CareSession, session_id)
-    if care is None or care.program.union_id not in actor.union_ids:
-        raise NotFound("未找到该托管班")
+    care = session_in_scope(session, actor, session_id)
     rows = session.scalars(
         select(Registration)
         .where(Registration.session_id == care.id, Registration.status.in_((CONFIRMED, WAITLISTED)))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from .access import Actor
 from .childcare import CONFIRMED as CARE_CONFIRMED
-from .childcare import CareSession, Registration
+from .childcare import CareSession, Program, Registration
 from .enterprises import Enterprise
 from .errors import Invalid, NotFound
 from .notifications import SubscriptionGrant
@@ -155,6 +157,36 @@ def validate_audience(session: Session, scope: frozenset[int] | set[int], audien
     if criteria and "everyone" in clean:
         raise Invalid("“全部职工”不能与其他条件同时使用", field="audience")
     return clean
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What an official may pick an audience from: the unions, industries, enterprises, tags, sessions, classes."""
+
+    unions: list[TradeUnion]
+    industries: list[str]
+    enterprises: list[Enterprise]
+    tags: list[str]
+    care_sessions: list[CareSession]
+    training_classes: list[TrainingClass]
+
+
+def choices(session: Session, actor: Actor) -> Choices:
+    """List what an audience may name within the official's scope (validate_audience accepts exactly these)."""
+    scope = set(actor.union_ids)
+    in_scope = or_(Enterprise.union_id.in_(scope), Enterprise.local_union_id.in_(scope))
+    enterprises = list(session.scalars(select(Enterprise).where(in_scope).order_by(Enterprise.id)))
+    tags = select(WorkerTag.tag).join(Worker, Worker.id == WorkerTag.worker_id).where(_in_unions(scope)).distinct()
+    sessions = select(CareSession).join(Program).where(Program.union_id.in_(scope))
+    classes = select(TrainingClass).where(TrainingClass.union_id.in_(scope), TrainingClass.cancelled_at.is_(None))
+    return Choices(
+        unions=list(session.scalars(select(TradeUnion).where(TradeUnion.id.in_(scope)).order_by(TradeUnion.id))),
+        industries=sorted({e.industry for e in enterprises if e.industry}),
+        enterprises=enterprises,
+        tags=sorted(session.scalars(tags)),
+        care_sessions=list(session.scalars(sessions.order_by(CareSession.starts_on.desc(), CareSession.id))),
+        training_classes=list(session.scalars(classes.order_by(TrainingClass.starts_on.desc(), TrainingClass.id))),
+    )
 
 
 def _in_unions(union_ids: set[int]):

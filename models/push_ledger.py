@@ -300,12 +300,21 @@ def bind_wechat(session: Session, actor: Actor, openid: str | None) -> Official:
     return official
 
 
+UNBOUND = "请先绑定您本人的微信（PUT /api/admin/me/wechat），预览会发到那里"
+
+
+def own_openid(session: Session, actor: Actor) -> str:
+    """Return the official's own WeChat openid, where previews and test sends go, or raise Conflict."""
+    openid = session.get(Official, actor.id).wechat_openid
+    if not openid:
+        raise Conflict(UNBOUND, field="wechat_openid")
+    return openid
+
+
 def preview_target(session: Session, actor: Actor, push_id: int) -> tuple[Push, str]:
     """Return a push and the official's own openid for a test send, or raise."""
     push = get_push(session, actor, push_id)
-    openid = session.get(Official, actor.id).wechat_openid
-    if not openid:
-        raise Conflict("请先绑定您本人的微信（PUT /api/admin/me/wechat），预览会发到那里", field="wechat_openid")
+    openid = own_openid(session, actor)
     audit.record(
         session, actor=actor, action="push.test", object_type="push", object_id=push.id, union_id=push.union_id
     )

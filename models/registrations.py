@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import notifications, waitlist
+from . import audit, notifications, waitlist
+from .access import Actor
 from .base import as_utc, today, utcnow
 from .childcare import CANCELLED, CONFIRMED, WAITLISTED, CareSession, Child, Registration
 from .crypto import blind_index
@@ -188,6 +189,41 @@ def cancel_registration(session: Session, *, guardian: Worker, registration_id: 
     registration = session.get(Registration, registration_id)
     if registration is None or registration.guardian_id != guardian.id:
         raise NotFound("未找到该报名记录")
+    promoted = _withdraw(session, registration)
+    session.commit()
+    session.refresh(registration)
+    return promoted
+
+
+def cancel_for_guardian(session: Session, actor: Actor, registration_id: int) -> Registration | None:
+    """Cancel a registration for a guardian who asked the union (by phone, in person); audited, the guardian told.
+
+    The freed place goes to the first child waiting, as when the guardian cancels; returns that child's registration.
+    """
+    actor.require_write()
+    registration = session.get(Registration, registration_id)
+    if registration is None or registration.session.program.union_id not in actor.union_ids:
+        raise NotFound("未找到该报名记录")
+    union_id = registration.session.program.union_id
+    promoted = _withdraw(session, registration)
+    _tell(session, registration, "cancelled", "托管报名已由工会按您的要求取消", "已取消")
+    audit.record(
+        session,
+        actor=actor,
+        action="cancel",
+        object_type="childcare_registration",
+        object_id=registration.id,
+        union_id=union_id,
+        ip=actor.ip,
+        promoted=promoted.id if promoted else None,
+    )
+    session.commit()
+    session.refresh(registration)
+    return promoted
+
+
+def _withdraw(session: Session, registration: Registration) -> Registration | None:
+    """Cancel a live registration; a freed place goes to the first child waiting, who is told. The caller commits."""
     was = waitlist.withdraw(session, registration)
     if was is None:
         raise Conflict("该报名已取消", field="registration_id")
@@ -202,6 +238,4 @@ def cancel_registration(session: Session, *, guardian: Worker, registration_id: 
         )
     if promoted is not None:
         _tell(session, promoted, "promoted", "托管候补递补成功", "已从候补转为正式报名")
-    session.commit()
-    session.refresh(registration)
     return promoted

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -43,17 +45,41 @@ def add_official(
 
 
 def read_audit_log(
-    session: Session, actor: Actor, *, limit: int = 200, before_id: int | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    limit: int = 200,
+    before_id: int | None = None,
+    offset: int = 0,
+    official_id: int | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[AuditEntry]:
-    """Return the newest audit entries about the admin's scope, newest first."""
+    """Return the newest audit entries about the admin's scope, newest first, narrowed as asked (until excluded)."""
     actor.require_admin()
-    officials_in_scope = select(Official.id).where(Official.union_id.in_(actor.union_ids))
-    query = (
-        select(AuditEntry)
-        .where(or_(AuditEntry.union_id.in_(actor.union_ids), AuditEntry.official_id.in_(officials_in_scope)))
-        .order_by(AuditEntry.id.desc())
-        .limit(limit)
-    )
+    query = select(AuditEntry).where(_about_scope(actor)).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
+    if official_id is not None:
+        query = query.where(AuditEntry.official_id == official_id)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
     return list(session.scalars(query))
+
+
+def audit_actions(session: Session, actor: Actor) -> list[str]:
+    """List the actions the audit log of the admin's scope holds, to filter by."""
+    actor.require_admin()
+    query = select(AuditEntry.action).where(_about_scope(actor)).distinct().order_by(AuditEntry.action)
+    return list(session.scalars(query))
+
+
+def _about_scope(actor: Actor) -> ColumnElement[bool]:
+    """Entries about a union in scope, or made by an official of one."""
+    officials_in_scope = select(Official.id).where(Official.union_id.in_(actor.union_ids))
+    return or_(AuditEntry.union_id.in_(actor.union_ids), AuditEntry.official_id.in_(officials_in_scope))

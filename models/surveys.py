@@ -415,8 +415,8 @@ class Results:
     questions: list[QuestionTally]
 
 
-def results(session: Session, actor: Actor, survey_id: int) -> Results:
-    """Tally a survey's answers now; free text is personal, so showing it leaves an audit entry."""
+def results(session: Session, actor: Actor, survey_id: int, *, texts: bool = True) -> Results:
+    """Tally a survey's answers now; free text is personal, so reading it (texts=True) leaves an audit entry."""
     survey = survey_in_scope(session, actor, survey_id)
     tallies = {
         q.id: QuestionTally(q, options=[OptionTally(i, label) for i, label in enumerate(q.options)])
@@ -437,6 +437,21 @@ def results(session: Session, actor: Actor, survey_id: int) -> Results:
         tally = tallies[question_id]
         tally.options[option].count = count
         tally.options[option].share = round(count / tally.answered, 4)
+    if texts:
+        _read_texts(session, actor, survey, mine, tallies)
+    by_enterprise = session.execute(
+        select(SurveyResponse.enterprise_id, Enterprise.name, func.count())
+        .outerjoin(Enterprise, SurveyResponse.enterprise_id == Enterprise.id)
+        .where(SurveyResponse.survey_id == survey.id)
+        .group_by(SurveyResponse.enterprise_id, Enterprise.name)
+        .order_by(func.count().desc(), Enterprise.name)
+    )
+    rows = [(enterprise_id, name, count) for enterprise_id, name, count in by_enterprise]
+    return Results(survey, sum(count for *_, count in rows), rows, list(tallies.values()))
+
+
+def _read_texts(session: Session, actor: Actor, survey: Survey, mine, tallies: dict[int, QuestionTally]) -> None:
+    """Add the free-text answers to their questions' tallies, and record that the official read them."""
     texts = select(SurveyAnswer.question_id, SurveyAnswer.text).where(
         SurveyAnswer.response_id.in_(mine), SurveyAnswer.option.is_(None)
     )
@@ -452,12 +467,3 @@ def results(session: Session, actor: Actor, survey_id: int) -> Results:
             union_id=survey.union_id,
             ip=actor.ip,
         )
-    by_enterprise = session.execute(
-        select(SurveyResponse.enterprise_id, Enterprise.name, func.count())
-        .outerjoin(Enterprise, SurveyResponse.enterprise_id == Enterprise.id)
-        .where(SurveyResponse.survey_id == survey.id)
-        .group_by(SurveyResponse.enterprise_id, Enterprise.name)
-        .order_by(func.count().desc(), Enterprise.name)
-    )
-    rows = [(enterprise_id, name, count) for enterprise_id, name, count in by_enterprise]
-    return Results(survey, sum(count for *_, count in rows), rows, list(tallies.values()))

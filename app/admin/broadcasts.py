@@ -9,8 +9,8 @@ from models.errors import Invalid
 from models.pushes import BROADCAST, DIGEST, PUSH_STATUS_LABELS
 
 from ..extensions import db
-from ..push.preview import send_preview
-from ..push.tick import start_due
+from ..push.preview import send_test
+from ..push.tick import send_now
 from . import blueprint
 from . import broadcast_schemas as out
 from .broadcast_schemas import BroadcastIn, ScheduleIn, WeChatIn
@@ -60,10 +60,8 @@ def broadcast_progress(push_id: int):
 @login_required
 def test_broadcast(push_id: int):
     """Send the push to the official's own WeChat first, as it will look (a customer-service message)."""
-    g.actor.require_write()
-    push, openid = pushes.preview_target(db.session, g.actor, push_id)
-    db.session.commit()  # the audit entry stays even if WeChat refuses
-    return {"sent_to": openid[:6] + "…", "channel": send_preview(push, openid)}
+    openid, channel = send_test(db.session, g.actor, push_id)
+    return {"sent_to": openid[:6] + "…", "channel": channel}
 
 
 @blueprint.post("/broadcasts/<id:push_id>/schedule")
@@ -82,11 +80,8 @@ def schedule_broadcast(push_id: int):
 @login_required
 def send_broadcast(push_id: int):
     """Send a draft (or a scheduled push) now."""
-    pushes.schedule_push(db.session, g.actor, push_id)
-    db.session.commit()
-    start_due(current_app._get_current_object())
-    db.session.expire_all()
-    return out.broadcast(pushes.get_push(db.session, g.actor, push_id)), 202
+    push = send_now(current_app._get_current_object(), g.actor, push_id)
+    return out.broadcast(push), 202
 
 
 @blueprint.post("/broadcasts/<id:push_id>/cancel")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, g
+from flask import g
 
 from models import programs
 from models.childcare import SEASON_LABELS
@@ -10,7 +10,7 @@ from models.childcare import SEASON_LABELS
 from ..extensions import db
 from . import blueprint, serialize
 from .context import login_required, payload, query_int
-from .rosters import roster_rows, roster_workbook
+from .rosters import roster_download, roster_rows
 from .schemas import CareSessionIn, ProgramIn, ProgramPatch
 
 
@@ -18,11 +18,7 @@ from .schemas import CareSessionIn, ProgramIn, ProgramPatch
 @login_required
 def list_programs():
     """List the programs of the unions in scope, with their sessions and places left."""
-    rows = [
-        p
-        for p in programs.list_programs(db.session, year=query_int("year", high=2100))
-        if p.union_id in g.actor.union_ids
-    ]
+    rows = programs.programs_in_scope(db.session, g.actor, year=query_int("year", high=2100))
     return {"programs": [serialize.program(p) for p in rows]}
 
 
@@ -72,12 +68,7 @@ def roster_export(session_id: int):
     """The roster as an Excel workbook for the teachers (audited as an export)."""
     care, rows = programs.roster(db.session, g.actor, session_id, export=True)
     db.session.commit()
-    filename = f"roster-{care.id}.xlsx"
-    return Response(
-        roster_workbook(care, roster_rows(db.session, rows)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename={filename}"},
-    )
+    return roster_download(care, roster_rows(db.session, rows))
 
 
 @blueprint.get("/childcare/counts")

@@ -5,27 +5,19 @@ from __future__ import annotations
 from flask import current_app, g, request
 from sqlalchemy import select
 
-from bot.messages import Article as Card
-from bot.messages import NewsReply
 from models import digest_issues as issues
-from models.digest_publishing import message
 from models.digests import STATUS_LABELS
-from models.errors import Conflict, Invalid
+from models.errors import Invalid
 from models.officials import Official
 from models.pushes import Push
 
 from ..digest import schedule as weekly
-from ..errors import error_body
 from ..extensions import db
-from ..wechat.accounts import runtime
-from ..wechat.errors import OutsideServiceWindow, WeChatError
+from ..push.preview import preview_issue
 from . import blueprint
 from . import digest_serialize as out
 from .context import login_required, payload
 from .digest_schemas import ArticleIn, ArticlePatch, DigestIn, OrderIn, ScheduleIn, WithdrawIn
-
-PREVIEW = "【预览】"  # as broadcasts' test sends say it
-WINDOW_CLOSED = "微信只允许给48小时内与公众号互动过的人发预览：请先用本人微信给公众号发一条消息，再点预览"
 
 
 def _base() -> str:
@@ -147,17 +139,5 @@ def reopen_digest(digest_id: int):
 @login_required
 def preview_digest(digest_id: int):
     """Send the issue's card to the official's own WeChat, as workers will get it."""
-    digest = issues.preview_of(db.session, g.actor, digest_id)
-    openid = g.actor.official.wechat_openid
-    if not openid:
-        raise Conflict("请先绑定您本人的微信（PUT /api/admin/me/wechat），预览会发到那里", field="wechat_openid")
-    content = message(digest, _base())
-    card = Card(PREVIEW + content["title"], content["description"], content["url"], content["picurl"])
-    try:
-        runtime().api("mp").send_reply(openid, NewsReply([card]))
-    except OutsideServiceWindow as error:
-        raise Conflict(WINDOW_CLOSED) from error
-    except WeChatError:
-        return error_body("wechat_unavailable", "微信暂时无法送达预览，请稍后重试"), 503
-    db.session.commit()
-    return {"sent": True, "digest_id": digest.id, "title": content["title"]}
+    digest = preview_issue(db.session, g.actor, digest_id, _base())
+    return {"sent": True, "digest_id": digest.id, "title": digest.title}

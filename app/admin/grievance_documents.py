@@ -18,7 +18,7 @@ from .grievances import case_answer
 @login_required
 def opinion(case_id: int):
     """Send the employer a 意见书 with the deadline to answer (the laws and requests of the category by default)."""
-    return case_answer(cases.issue_opinion(db.session, g.actor, case_id, requests=payload(OpinionIn).requests))
+    return case_answer(cases.issue_opinion(db.session, g.actor, case_id, **payload(OpinionIn).model_dump()))
 
 
 @blueprint.post("/grievances/<id:case_id>/answer")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from models.base import as_utc, utcnow
+from models.grievance_cases import CaseMessage, actions_allowed
 from models.grievance_deadlines import DEFAULTS
 from models.grievance_routing import RULE_LABELS, Route
 from models.grievance_stats import CaseStats
@@ -84,6 +85,7 @@ def case_detail(row: GrievanceCase, collective: tuple[int, int]) -> dict:
         "resolved_at": _at(row.resolved_at),
         "closed_at": _at(row.closed_at),
         "collective": {"lead_id": row.collective_id or row.id, "cases": cases, "workers": workers},
+        "actions": sorted(actions_allowed(row)),  # the steps its state allows now
         "events": [
             {
                 "actor": e.actor,
@@ -115,6 +117,20 @@ def case_detail(row: GrievanceCase, collective: tuple[int, int]) -> dict:
             }
             for d in row.documents
         ],
+    }
+
+
+def message(row: CaseMessage) -> dict:
+    """A message between the worker and the union; the union's say how far they got (pending, delivered by …)."""
+    delivery = row.delivery
+    return {
+        "by": row.by,
+        "author": row.author,
+        "text": row.text,
+        "at": _at(row.at),
+        "delivery": None
+        if delivery is None
+        else {"status": delivery.status, "channel": delivery.channel, "delivered_at": _at(delivery.delivered_at)},
     }
 
 

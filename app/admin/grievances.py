@@ -13,14 +13,31 @@ from ..extensions import db
 from . import blueprint
 from . import grievance_serialize as out
 from .context import login_required, payload, query_int
-from .grievance_schemas import AcceptIn, DeadlineIn, NoteIn, ResolveIn, RulesIn, VisitIn
+from .grievance_schemas import (
+    AcceptIn,
+    AssignIn,
+    DeadlineIn,
+    MediationIn,
+    MessageIn,
+    NoteIn,
+    ResolveIn,
+    RulesIn,
+    VisitIn,
+)
 
 
 @blueprint.get("/grievances")
 @login_required
 def list_cases():
-    """List the cases of the unions in scope (?status=, ?category=), the most urgent deadline first."""
-    rows = cases.list_cases(db.session, g.actor, status=_arg("status", 12), category=_arg("category", 24))
+    """List the cases in scope (?status=, ?category=, ?q= a number or employer, ?open=1), the most urgent first."""
+    rows = cases.list_cases(
+        db.session,
+        g.actor,
+        status=_arg("status", 12),
+        category=_arg("category", 24),
+        search=_arg("q", 50),
+        open_only=request.args.get("open") == "1",
+    )
     db.session.commit()  # the listing is audited
     return {"cases": [out.case(c) for c in rows]}
 
@@ -73,6 +90,39 @@ def resolve(case_id: int):
 def close(case_id: int):
     """Close a resolved case, or refuse a received one that is not for the union (不予受理), with the reason."""
     return case_answer(cases.close(db.session, g.actor, case_id, note=payload(NoteIn).note))
+
+
+@blueprint.post("/grievances/<id:case_id>/assign")
+@login_required
+def assign(case_id: int):
+    """Name who handles a case in hand (an official of its union or one above) and/or its legal adviser."""
+    return case_answer(cases.assign(db.session, g.actor, case_id, **payload(AssignIn).model_dump()))
+
+
+@blueprint.post("/grievances/<id:case_id>/mediation")
+@login_required
+def mediation(case_id: int):
+    """Record a mediation: the day, who took part, what was agreed; an accepted or escalated case is in hand."""
+    return case_answer(cases.record_mediation(db.session, g.actor, case_id, **payload(MediationIn).model_dump()))
+
+
+@blueprint.get("/grievances/<id:case_id>/messages")
+@login_required
+def messages(case_id: int):
+    """What the worker filed, added and rated, and the union's messages with how each reached them (audited)."""
+    case = cases.view_case(db.session, g.actor, case_id)
+    db.session.commit()
+    return {"messages": [out.message(m) for m in cases.conversation(db.session, case)]}
+
+
+@blueprint.post("/grievances/<id:case_id>/messages")
+@login_required
+def message_worker(case_id: int):
+    """Write to the worker: queued as the case's notices are (subscribe message, customer service or the inbox)."""
+    event = cases.message_worker(db.session, g.actor, case_id, text=payload(MessageIn).text)
+    db.session.commit()
+    case = cases.case_in_scope(db.session, g.actor, event.case_id)
+    return {"messages": [out.message(m) for m in cases.conversation(db.session, case)]}, 201
 
 
 @blueprint.get("/grievances/statistics")

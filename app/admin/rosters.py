@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from models.childcare import STATUS_LABELS, CareSession, Registration
 from models.registrations import age_on, waitlist_position
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = [
     ("status", "状态"),
     ("waitlist", "候补顺位"),
@@ -56,3 +58,12 @@ def roster_workbook(care: CareSession, rows: list[dict]) -> bytes:
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def roster_download(care: CareSession, rows: list[dict]) -> Response:
+    """Answer the roster workbook as a download (the admin API's and the console's)."""
+    return Response(
+        roster_workbook(care, rows),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f"attachment; filename=roster-{care.id}.xlsx"},
+    )

@@ -7,7 +7,7 @@ from flask import Response, g, request
 
 from models import training_classes as classes
 from models import training_enrolments as enrolments
-from models.errors import DomainError, Invalid
+from models.errors import Invalid
 from models.training import Enrolment
 
 from ..extensions import db
@@ -17,12 +17,11 @@ from .context import login_required, payload
 from .schemas import MAX_ID
 from .training_rosters import (
     XLSX,
-    at_sheet_row,
     certificate_rows,
     certificate_workbook,
+    enrol_workbook,
     enrolment_rows,
     enrolment_workbook,
-    read_trainees,
 )
 from .training_schemas import EnrolListIn
 
@@ -32,16 +31,13 @@ from .training_schemas import EnrolListIn
 def enrol_list(class_id: int):
     """Sign up an enterprise's list within its quota, as JSON or as an uploaded Excel file (姓名, 手机号, 岗位)."""
     if request.mimetype == "multipart/form-data":
-        enterprise_id, (trainees, rows) = _form_enterprise_id(), read_trainees(_upload())
+        result = enrol_workbook(db.session, g.actor, class_id, enterprise_id=_form_enterprise_id(), data=_upload())
     else:
         body = payload(EnrolListIn)
-        enterprise_id, trainees, rows = body.enterprise_id, [t.to_domain() for t in body.trainees], None
-    try:
-        result = enrolments.enrol_list(db.session, g.actor, class_id, enterprise_id=enterprise_id, trainees=trainees)
-    except DomainError as error:
-        if rows is None:
-            raise
-        raise at_sheet_row(error, rows) from error
+        trainees = [t.to_domain() for t in body.trainees]
+        result = enrolments.enrol_list(
+            db.session, g.actor, class_id, enterprise_id=body.enterprise_id, trainees=trainees
+        )
     listed = {
         "enrolled": [out.enrolment(e) for e in result.enrolled],
         "already": [out.enrolment(e) for e in result.already],

@@ -1,4 +1,5 @@
-"""Training lists as rows and Excel workbooks (openpyxl): a class's enrolments, its certificates, uploaded lists."""
+"""Training lists as rows and Excel workbooks (openpyxl): a class's enrolments, its certificates, uploaded lists
+(shared by the admin API and the console)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from io import BytesIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from sqlalchemy.orm import Session
 
+from models.access import Actor
 from models.base import LOCAL_TZ, as_utc
 from models.errors import DomainError, Invalid
 from models.training import STATUS_LABELS, WAITLISTED, Enrolment, TrainingClass
-from models.training_enrolments import MAX_LIST, Trainee
+from models.training_enrolments import MAX_LIST, ListResult, Trainee, enrol_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -179,3 +182,12 @@ def at_sheet_row(error: DomainError, numbers: list[int]) -> DomainError:
     sheet_row = numbers[row - 1]
     message = error.message.replace(f"第{row}行", f"第{sheet_row}行", 1)
     return type(error)(message, **{**error.detail, "field": "file", "row": sheet_row})
+
+
+def enrol_workbook(session: Session, actor: Actor, class_id: int, *, enterprise_id: int, data: bytes) -> ListResult:
+    """Sign up the list in an uploaded .xlsx file within the enterprise's quota; errors name the sheet's row."""
+    trainees, rows = read_trainees(data)
+    try:
+        return enrol_list(session, actor, class_id, enterprise_id=enterprise_id, trainees=trainees)
+    except DomainError as error:
+        raise at_sheet_row(error, rows) from error

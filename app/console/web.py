@@ -71,7 +71,8 @@ def require_official():
     official = _official()
     if official is None:
         session.pop("official_id", None)
-        return redirect(url_for("console.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+        going = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("console.login", next=going))
     g.actor = Actor.of(db.session, official, ip=request.remote_addr)
     return None
 
@@ -142,7 +143,7 @@ def form(model: type[BaseModel], labels: dict[str, str], **extra):
     data = {key: value.strip() for key, value in request.form.items() if key != "csrf_token" and value.strip()}
     data.update(extra)
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, strict=False)  # a form posts text: "3" is the number 3 here
     except ValidationError as error:
         raise FormInvalid(describe(error, labels)) from error
 

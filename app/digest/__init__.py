@@ -11,6 +11,8 @@ from markupsafe import Markup
 
 from models import digest_issues as issues
 from models.base import as_utc
+from models.digests import Digest
+from models.images import image_by_hash
 
 from ..extensions import db
 
@@ -33,6 +35,7 @@ _VERSION = hashlib.sha256(
     b"".join(p.read_bytes() for p in sorted((HERE / "templates").rglob("*.html"))) + CSS.encode()
 ).hexdigest()[:12]
 ISSUE_SECONDS, ARCHIVE_SECONDS = 300, 60  # short: a withdrawn issue leaves caches soon
+IMAGE_SECONDS = 365 * 86400  # an image's address is its content's hash: it never changes
 WEEKDAYS = "一二三四五六日"
 MAX_NUMBER = 2**31 - 1  # an INTEGER column: larger would be an error, not a 404
 
@@ -93,17 +96,34 @@ def issue(number: str):
         return missing()
     before, after = issues.neighbours(db.session, digest)
     tag = _tag("issue", digest.id, as_utc(digest.published_at).timestamp(), before, after)
-    return _page(
-        "digest/issue.html",
-        tag,
-        ISSUE_SECONDS,
-        digest=digest,
-        sections=issues.sections(digest),
-        weekday=f"星期{WEEKDAYS[digest.issue_date.weekday()]}",
-        before=before,
-        after=after,
-        **_names(union),
-    )
+    return _page("digest/issue.html", tag, ISSUE_SECONDS, **issue_context(digest, before, after))
+
+
+def issue_context(digest: Digest, before: int | None = None, after: int | None = None) -> dict:
+    """Return what the issue page shows of an issue (the console's phone preview renders drafts with it)."""
+    return {
+        "digest": digest,
+        "sections": issues.sections(digest),
+        "weekday": f"星期{WEEKDAYS[digest.issue_date.weekday()]}",
+        "before": before,
+        "after": after,
+        **_names(digest.union),
+    }
+
+
+@blueprint.get("/digest/images/<name>")
+def image(name: str):
+    """Serve an uploaded image by its hash (/digest/images/<sha256>.png): public, kept by browsers for a year."""
+    sha256, _, extension = name.partition(".")
+    found = image_by_hash(db.session, sha256)
+    if found is None or found.extension != extension:
+        return Response("未找到该图片", status=404, mimetype="text/plain", headers={"Cache-Control": "no-cache"})
+    response = Response(found.data, mimetype=found.content_type)
+    response.set_etag(found.sha256)
+    response.headers["Cache-Control"] = f"public, max-age={IMAGE_SECONDS}, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response.make_conditional(request)
 
 
 @blueprint.get("/digest/<path:anything>")

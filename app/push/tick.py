@@ -11,8 +11,9 @@ import logging
 
 from flask import Flask
 
+from models.access import Actor
 from models.push_delivery import open_units, settle_abandoned
-from models.push_ledger import active_pushes, begin_due, finish_if_done, resume_due
+from models.push_ledger import active_pushes, begin_due, finish_if_done, get_push, resume_due, schedule_push
 from models.pushes import CANCELLED, EXPANDING, SENDING, Push
 
 from ..extensions import db
@@ -29,6 +30,15 @@ def start_due(app: Flask) -> list[int]:
         queue.enqueue_expand(app, push_id)
         log.info("push %s started", push_id)
     return started
+
+
+def send_now(app: Flask, actor: Actor, push_id: int) -> Push:
+    """Send a draft (or a scheduled push) now, for an official: start it at once rather than at the next tick."""
+    schedule_push(db.session, actor, push_id)
+    db.session.commit()
+    start_due(app)
+    db.session.expire_all()
+    return get_push(db.session, actor, push_id)
 
 
 def tick(app: Flask) -> dict[str, int]:

@@ -1,8 +1,10 @@
 """The bot's knowledge base: union services and labour-law basics, each answer with its source.
 
-The entries live in data/*.toml, one file per topic, so that union staff can edit them without
-touching code. Load once at start-up and share: `kb = KnowledgeBase.load()`, then
-`kb.best("试用期最长几个月")` returns the entry to show, or None to offer a person instead.
+The entries live in the database (models.knowledge), where officials edit them in the console; the
+files in data/*.toml, one per topic, are the shipped starting content, imported into an empty table
+(shipped.import_if_empty, `flask knowledge import`). The bot asks `live.current(session)` for the
+index of this process, rebuilt within seconds of an edit; `kb.best("试用期最长几个月")` returns the
+entry to show, or None to offer a person instead.
 """
 
 from __future__ import annotations

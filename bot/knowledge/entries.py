@@ -7,29 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).parent / "data"
+from models.errors import Invalid
+from models.knowledge import INTENTS, MAX_ANSWER, EntryValues, check_entry
 
-# The intents of bot.nlu whose questions the knowledge base answers; an entry under any other intent
-# could never be found by intent, so a typo there is refused at load time instead of silently lost.
-INTENTS = frozenset(
-    {
-        "legal.consult",
-        "service.counseling",
-        "service.clinic",
-        "service.stations",
-        "service.hardship",
-        "childcare.info",
-        "membership.join",
-        "training.menu",
-        "digest.latest",
-        "suggestion.submit",
-        "help",
-    }
-)
+__all__ = ["DATA_DIR", "INTENTS", "MAX_ANSWER", "Entry", "KnowledgeError", "read_directory", "read_file"]
+
+DATA_DIR = Path(__file__).parent / "data"
 
 TEXT_FIELDS = ("id", "intent", "title", "answer", "source")
 FIELDS = frozenset({*TEXT_FIELDS, "questions"})
-MAX_ANSWER = 300  # a WeChat reply longer than this is a page, not an answer
 
 
 class KnowledgeError(ValueError):
@@ -48,6 +34,19 @@ class Entry:
     source: str
     topic: str  # the file's name without .toml, e.g. "labour_law"
 
+    @classmethod
+    def of(cls, values: EntryValues) -> Entry:
+        """Return the entry of checked values (models.knowledge.check_entry)."""
+        return cls(
+            id=values.key,
+            intent=values.intent,
+            title=values.title,
+            questions=values.questions,
+            answer=values.answer,
+            source=values.source,
+            topic=values.topic,
+        )
+
 
 def _entry(raw: Any, topic: str, where: str) -> Entry:
     """Return the entry of one [[entry]] table, or raise naming what is wrong with it."""
@@ -56,32 +55,28 @@ def _entry(raw: Any, topic: str, where: str) -> Entry:
     where = f"{where} (id {raw['id']!r})" if isinstance(raw.get("id"), str) else where
     if unknown := sorted(set(raw) - FIELDS):
         raise KnowledgeError(f"{where}: unknown field(s) {', '.join(unknown)}")
-    for field in TEXT_FIELDS:
-        value = raw.get(field)
-        if value is None:
+    for field in (*TEXT_FIELDS, "questions"):
+        if raw.get(field) is None:
             raise KnowledgeError(f"{where}: missing field {field!r}")
-        if not isinstance(value, str) or not value.strip():
-            raise KnowledgeError(f"{where}: field {field!r} must be non-empty text")
-    questions = raw.get("questions")
-    if questions is None:
-        raise KnowledgeError(f"{where}: missing field 'questions'")
-    if not isinstance(questions, list) or not questions:
-        raise KnowledgeError(f"{where}: field 'questions' must be a non-empty list of texts")
-    if not all(isinstance(q, str) and q.strip() for q in questions):
-        raise KnowledgeError(f"{where}: every item of 'questions' must be non-empty text")
-    if raw["intent"] not in INTENTS:
-        raise KnowledgeError(f"{where}: unknown intent {raw['intent']!r}; known: {', '.join(sorted(INTENTS))}")
-    if len(raw["answer"].strip()) > MAX_ANSWER:
-        raise KnowledgeError(f"{where}: answer is longer than {MAX_ANSWER} characters")
-    return Entry(
-        id=raw["id"].strip(),
-        intent=raw["intent"],
-        title=raw["title"].strip(),
-        questions=tuple(q.strip() for q in questions),
-        answer=raw["answer"].strip(),
-        source=raw["source"].strip(),
-        topic=topic,
-    )
+    if not all(isinstance(raw[field], str) for field in TEXT_FIELDS):
+        raise KnowledgeError(f"{where}: fields {', '.join(TEXT_FIELDS)} must be texts")
+    questions = raw["questions"]
+    if not isinstance(questions, list) or not all(isinstance(question, str) for question in questions):
+        raise KnowledgeError(f"{where}: field 'questions' must be a list of texts")
+    # The rules of an entry's values are the ones the console's edits obey: one copy, in models.
+    try:
+        values = check_entry(
+            key=raw["id"],
+            topic=topic,
+            intent=raw["intent"],
+            title=raw["title"],
+            questions=questions,
+            answer=raw["answer"],
+            source=raw["source"],
+        )
+    except Invalid as error:
+        raise KnowledgeError(f"{where}: {error.message}") from error
+    return Entry.of(values)
 
 
 def read_file(path: Path) -> list[Entry]:

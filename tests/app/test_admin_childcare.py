@@ -64,7 +64,7 @@ def test_create_a_program_with_sessions_in_scope(client, demo, login):
 def test_roster_is_for_the_organising_union_only_and_audited(client, demo, login):
     care = _register_wang_fang_child(demo)
     own = client.get(f"/api/admin/childcare/sessions/{care.id}/roster", headers=login("xinyi-fy"))
-    [row] = own.json["children"]
+    [row] = [r for r in own.json["children"] if r["child"] == "李小雨"]  # the demo may have registered others
     assert (row["child"], row["age"], row["guardian_phone"], row["health_notes"]) == (
         "李小雨",
         10,
@@ -80,12 +80,21 @@ def test_roster_exports_to_excel(client, demo, login):
     care = _register_wang_fang_child(demo)
     response = client.get(f"/api/admin/childcare/sessions/{care.id}/roster.xlsx", headers=login("xinyi-fy"))
     sheet = load_workbook(BytesIO(response.data)).active
-    assert sheet["A2"].value == "状态" and sheet["C3"].value == "李小雨" and sheet["G3"].value == "13837310003"
+    assert [cell.value for cell in sheet[2]][:3] == ["状态", "候补顺位", "孩子姓名"]
+    [row] = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[2] == "李小雨"]
+    assert (row[0], row[6], row[8]) == ("已报名", "13837310003", "花生过敏")
     actions = demo.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "childcare_roster")).all()
     assert actions == ["export"]
 
 
 def test_counts_per_kind_and_session(client, demo, login):
+    def hospital(counts: list[dict]) -> tuple:
+        row = next((c for c in counts if c["program"] == HOSPITAL), {"confirmed": 0, "waitlisted": 0})
+        return row.get("kind"), row.get("session"), row["confirmed"], row["waitlisted"]
+
+    before = hospital(client.get("/api/admin/childcare/counts", headers=login("xinxiang-admin")).json["counts"])
     _register_wang_fang_child(demo)
     counts = client.get("/api/admin/childcare/counts", headers=login("xinxiang-admin")).json["counts"]
-    assert [(c["kind"], c["session"], c["confirmed"], c["waitlisted"]) for c in counts] == [("日托", "寒假班", 1, 0)]
+    assert hospital(counts) == ("日托", "寒假班", before[2] + 1, before[3])
+    huojia = client.get("/api/admin/childcare/counts", headers=login("huojia")).json["counts"]
+    assert huojia == []  # no childcare in 获嘉县

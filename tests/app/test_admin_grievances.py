@@ -524,3 +524,106 @@ def test_an_escalated_case_leaves_notices_for_both_unions(client, demo, login):
     read = client.post(f"/api/admin/notices/{above['id']}/read", headers=huojia, json={})
     assert read.status_code == 200 and read.json["read_at"] is not None
     assert client.post(f"/api/admin/notices/{above['id']}/read", headers=kangcun, json={}).status_code == 404
+
+
+def test_assign_mediate_and_write_to_the_worker_through_the_api(client, demo, login):
+    huojia, kangcun = login("huojia"), login("kangcun")
+    url = f"{API}/{_record(client, huojia)['id']}"
+    early = client.post(f"{url}/assign", headers=kangcun, json={"legal_adviser": "李律师"})
+    assert early.status_code == 409 and early.json["error"]["message"] == "案件当前为“已收到”，不能指派经办人或法律顾问"
+    accepted = client.post(f"{url}/accept", headers=kangcun, json={}).json
+    assert accepted["actions"] == ["assign", "handle", "mediate", "suggest"]
+    sibling = client.post(f"{url}/assign", headers=huojia, json={"handler_id": demo.official("chengguan").id})
+    assert sibling.status_code == 400 and sibling.json["error"] == {
+        "code": "invalid",
+        "message": "经办人应为获嘉县亢村镇工会或其上级工会的工作人员",
+        "field": "handler_id",
+    }
+    body = {"handler_id": demo.official("huojia").id, "legal_adviser": "县总工会法律顾问团 李律师"}
+    assigned = client.post(f"{url}/assign", headers=huojia, json=body)
+    assert assigned.status_code == 200, assigned.json
+    assert (assigned.json["handler"]["name"], assigned.json["legal_adviser"]) == (
+        "获嘉县总工会干部",
+        body["legal_adviser"],
+    )
+    mediation = {
+        "held_on": today().isoformat(),
+        "participants": "包工头、总包单位、镇工会",
+        "agreement": "总包单位代付",
+    }
+    mediated = client.post(f"{url}/mediation", headers=kangcun, json=mediation)
+    assert mediated.status_code == 200, mediated.json
+    assert (mediated.json["status"], mediated.json["events"][-1]["action"]) == ("handling", "调解")
+    assert mediated.json["events"][-1]["note"].endswith("达成协议：总包单位代付")
+    failed = client.post(f"{url}/mediation", headers=kangcun, json=mediation | {"agreed": False})
+    assert failed.json["events"][-1]["note"].endswith("未达成协议：总包单位代付")
+    written = client.post(f"{url}/messages", headers=kangcun, json={"text": "王师傅您好，下周一到镇工会签调解书。"})
+    assert written.status_code == 201, written.json
+    first, last = written.json["messages"][0], written.json["messages"][-1]
+    assert (first["by"], first["author"], first["text"]) == (
+        "worker",
+        "王建设（来访，获嘉县总工会干部代录）",
+        WALK_IN["facts"],
+    )
+    assert (last["by"], last["author"], last["text"]) == (
+        "union",
+        "亢村镇工会干部",
+        "王师傅您好，下周一到镇工会签调解书。",
+    )
+    assert (last["delivery"]["status"], last["delivery"]["channel"]) == ("pending", None)
+    assert client.get(f"{url}/messages", headers=huojia).json == written.json
+    chengguan = login("chengguan")
+    for method, path, sent in (
+        ("get", "/messages", None),
+        ("post", "/messages", {"text": "您好"}),
+        ("post", "/assign", {"legal_adviser": "王律师"}),
+        ("post", "/mediation", mediation),
+    ):
+        response = getattr(client, method)(f"{url}{path}", headers=chengguan, json=sent)
+        assert response.status_code == 404 and response.json["error"]["message"] == "未找到该维权案件", path
+    viewer = login("xinxiang-viewer")
+    assert client.post(f"{url}/messages", headers=viewer, json={"text": "您好"}).status_code == 403
+    assert client.post(f"{url}/mediation", headers=viewer, json=mediation).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/assign", {"handler_id": "3"}),
+        ("/assign", {"legal_adviser": "律" * 51}),
+        ("/mediation", {"held_on": "明天", "participants": "双方", "agreement": "补发"}),
+        ("/mediation", {"held_on": "2026-01-05", "participants": "双方", "agreement": "补发", "agreed": "yes"}),
+        ("/mediation", {"participants": "双方", "agreement": "补发"}),
+        ("/messages", {"text": "字" * 501}),
+        ("/messages", {"text": "您好", "urgent": True}),
+        ("/opinion", {"answer_by": "下周"}),
+        ("/opinion", {"laws": ["法" * 101]}),
+    ],
+)
+def test_malformed_new_steps_are_400_invalid_payload(client, demo, login, path, body):
+    response = client.post(f"{API}/{_demo_case(demo, '张伟').id}{path}", headers=login("kangcun"), json=body)
+    assert response.status_code == 400 and response.json["error"]["code"] == "invalid_payload", response.json
+
+
+def test_the_queue_searches_and_shows_open_cases_only_on_request(client, demo, login):
+    huojia = login("huojia")
+    zhang_wei = _demo_case(demo, "张伟")
+    found = client.get(API, headers=huojia, query_string={"q": zhang_wei.number.lower()}).json["cases"]
+    assert [c["id"] for c in found] == [zhang_wei.id]
+    by_employer = client.get(API, headers=huojia, query_string={"q": "恒达"}).json["cases"]
+    assert {c["employer"]["name"] for c in by_employer} == {"获嘉县恒达机械有限公司"} and len(by_employer) == 2
+    open_cases = client.get(f"{API}?open=1", headers=huojia).json["cases"]
+    assert len(open_cases) == 3 and "closed" not in {c["status"] for c in open_cases}
+
+
+def test_an_opinion_with_the_laws_and_deadline_the_official_chose(client, demo, login):
+    kangcun = login("kangcun")
+    url = f"{API}/{_demo_case(demo, '张伟').id}"
+    body = {"laws": ["《中华人民共和国劳动合同法》第四十六条"], "answer_by": (today() + timedelta(days=7)).isoformat()}
+    sent = client.post(f"{url}/opinion", headers=kangcun, json=body)
+    assert sent.status_code == 200, sent.json
+    opinion = sent.json["documents"][-1]
+    assert opinion["label"] == "意见书" and opinion["deadline"] == _end_of_day(7) == sent.json["deadline_at"]
+    assert sent.json["actions"] == ["answer", "assign", "mediate", "resolve", "suggest"]
+    word = client.get(opinion["docx"], headers=kangcun)
+    assert word.status_code == 200 and word.data[:2] == b"PK"

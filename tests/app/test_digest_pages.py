@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from PIL import Image as Pillow
 from sqlalchemy import select
 
 from models import digest_issues as issues
 from models.digest_publishing import publish_due
 from models.digests import Digest
+from models.images import store_image
 
 ADMIN = "xinxiang-admin"
 
@@ -123,3 +126,18 @@ def test_pages_are_cached_and_revalidated_by_etag(client, demo):
 def test_the_publishing_day_on_the_pages_follows_the_settings(make_app, demo):
     html = make_app(DIGEST_PUBLISH_DAY=1, DIGEST_PUBLISH_TIME="08:00").test_client().get("/digest")
     assert "每周一08:00发布" in html.get_data(as_text=True)
+
+
+def test_uploaded_images_are_served_by_their_hash_and_kept_by_browsers(client, demo):
+    out = io.BytesIO()
+    Pillow.new("RGB", (320, 136), "orange").save(out, "JPEG")
+    image = store_image(demo.session, demo.actor(ADMIN), out.getvalue())
+    demo.session.commit()
+    response = client.get(f"/digest/images/{image.sha256}.jpg")
+    assert response.status_code == 200 and response.data == out.getvalue() and response.mimetype == "image/jpeg"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    again = client.get(f"/digest/images/{image.sha256}.jpg", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    for wrong in (f"{image.sha256}.png", f"{image.sha256}", "0" * 64 + ".jpg", "..%2F..%2Fetc.jpg"):
+        assert client.get(f"/digest/images/{wrong}").status_code == 404, wrong

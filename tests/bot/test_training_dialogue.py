@@ -240,7 +240,7 @@ def test_handoff_in_a_survey_and_expiry_name_it(zhangwei, training, backend):
     zhangwei.says("填问卷")
     zhangwei.says("1 2")
     assert "已为您转接工会工作人员" in zhangwei.says("转人工")
-    [ticket] = _rows(training, Ticket, kind="handoff")
+    [ticket] = _rows(training, Ticket, kind="handoff", worker_id=training.worker("张伟").id)
     assert "填写问卷" in ticket.summary and "第1题=新版安全规程、职业病防治" in ticket.summary
     zhangwei.says("问卷")
     client = redis.Redis.from_url(backend.redis_url)
