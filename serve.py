@@ -29,7 +29,7 @@ def main() -> int:
     port = env.get("PORT", "5000")
     web = [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", port]
     children = [subprocess.Popen([sys.executable, "-m", "jobs"], env=env), subprocess.Popen(web, env=env)]
-    print(f"工会服务已启动：http://127.0.0.1:{port}/healthz （Ctrl-C 停止）", flush=True)
+    print(f"工会服务已启动：官员工作台 http://127.0.0.1:{port}/console/ （Ctrl-C 停止）", flush=True)
     if simulator is not None:
         print(f"微信接口模拟器：{simulator.url}；另开终端运行 make chat 以职工身份与机器人对话", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

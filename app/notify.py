@@ -18,7 +18,18 @@ from .wechat.errors import NoSubscription, OutsideServiceWindow, WeChatError
 
 log = logging.getLogger(__name__)
 
-GRIEVANCE_STEPS = ("received", "accepted", "handling", "opinion", "escalated", "resolved", "closed")
+GRIEVANCE_STEPS = (
+    "received",
+    "accepted",
+    "assigned",
+    "handling",
+    "mediation",
+    "opinion",
+    "message",
+    "escalated",
+    "resolved",
+    "closed",
+)
 # Subscribe-message templates chosen in the mini-program's console, by kind of notification.
 TEMPLATES = {
     "childcare_registered": "TPL-childcare-result",

@@ -19,10 +19,11 @@ from models.grievance_cases import (
     cases_of,
     collective_size,
     file_case,
+    note_shown_to_worker,
     rate_case,
 )
 from models.grievance_deadlines import ACCEPT, rules
-from models.grievances import CATEGORIES, CLOSED, DOCUMENT_LABELS, RECEIVED, RESOLVED, CaseEvent, GrievanceCase
+from models.grievances import CATEGORIES, CLOSED, RECEIVED, RESOLVED, CaseEvent, GrievanceCase
 from models.workers import Worker, worker_for_openid
 
 from .answers import number
@@ -209,7 +210,7 @@ def picture(incoming: Incoming, context) -> TextReply | None:
 def _step(event: CaseEvent) -> str:
     """Say what happened: the action and when; officials' notes are for the record, a document's number is shown."""
     action = ACTIONS.get(event.action, event.action)
-    shown = event.note and event.action in DOCUMENT_LABELS.values()
+    shown = event.note and note_shown_to_worker(event)
     return f"{_day(event.at)} {action}" + (f"（{event.note}）" if shown else "")
 
 

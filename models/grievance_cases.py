@@ -25,6 +25,7 @@ from .grievances import (
     CHANNELS,
     CLOSED,
     DEPARTMENTS,
+    DOCUMENT_LABELS,
     ESCALATED,
     HANDLING,
     NOTICE,
@@ -616,6 +617,11 @@ MEDIATION_STATES = (ACCEPTED, HANDLING, ESCALATED)  # a mediation puts an accept
 ADDED, MESSAGE = "补充材料", "工会留言"  # the actions of what the worker adds and of what the union writes
 MESSAGE_KIND = "grievance_message"
 MAX_MESSAGE = 500
+
+
+def note_shown_to_worker(event: CaseEvent) -> bool:
+    """Tell whether the worker sees an event's note: their own additions, the union's messages, documents' numbers."""
+    return (event.actor == WORKER and event.action == ADDED) or event.action in (MESSAGE, *DOCUMENT_LABELS.values())
 
 
 def handlers_for(session: Session, actor: Actor, case: GrievanceCase) -> list[Official]:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints
 
 from models.base import as_utc
-from models.grievance_cases import OPEN_STATES, SYSTEM, WORKER, Complaint
+from models.grievance_cases import OPEN_STATES, SYSTEM, WORKER, Complaint, note_shown_to_worker
 from models.grievances import (
     CATEGORIES,
     CLOSED,
@@ -161,13 +161,13 @@ class GrievanceEventOut(Answer):
     from_label: str | None
     to_status: Status | None
     to_label: str | None
-    note: str | None = Field(description="the worker's own addition, or a document's number; else null")
+    note: str | None = Field(description="the worker's own addition, the union's message, or a document's number")
     at: datetime
 
     @classmethod
     def of(cls, event: CaseEvent) -> GrievanceEventOut:
         """Describe a step as the worker may see it."""
-        shown = (event.actor == WORKER and event.action == ADDED) or event.action in DOCUMENT_LABELS.values()
+        shown = note_shown_to_worker(event)
         return cls(
             action=event.action,
             label=ACTIONS.get(event.action, event.action),

@@ -63,6 +63,9 @@ ACTIONS = {
     "schedule": "安排发布",
     "preview": "预览",
     "official.bind_wechat": "绑定微信",
+    "assign": "指派经办人",
+    "mediate": "记录调解",
+    "message": "回复职工",
 }
 OBJECTS = {
     "official": "账号",
