@@ -26,7 +26,7 @@ from .nlu import classify, default_classifier
 from .state import DialogueState, StoreUnavailable
 from .surveys import INTENT as SURVEY
 from .surveys import next_survey, survey_dialogue
-from .texts import COMING, FALLBACK, HELP, NO_ANSWER, STORE_DOWN
+from .texts import COMING, FALLBACK, HELP, NO_ANSWER, STORE_DOWN, STORE_LOST
 from .training import MENU, REQUEST
 
 log = logging.getLogger(__name__)
@@ -279,4 +279,8 @@ def _stateless(incoming: Incoming, context) -> Reply:
         return TextReply(STORE_DOWN)
     if intent == "human.handoff":
         return handoff(incoming, context, incoming.text or "职工请求人工服务")
-    return _answer(intent, incoming, context)
+    reply = _answer(intent, incoming, context)
+    if isinstance(reply, TextReply) and reply.content in (FALLBACK, NO_ANSWER):
+        # Most likely the answer to a step of a dialogue whose state is out of reach: say that, not "off topic".
+        return TextReply(STORE_LOST)
+    return reply

@@ -16,6 +16,7 @@ WELCOME = "欢迎关注新乡市总工会！工会是职工之家。\n\n" + HELP
 FALLBACK = "抱歉，这个问题超出了工会服务的范围，我暂时回答不了。\n回复“帮助”看看我能做什么，或回复“人工”找工作人员。"
 NO_ANSWER = "这个问题我没有找到可靠的答案，不想误导您。回复“人工”，工会工作人员会为您解答；也可拨打职工服务热线12351。"
 STORE_DOWN = "系统繁忙，暂时无法办理，请稍后重新开始。咨询问题可以直接发给我，或拨打12351。"
+STORE_LOST = "系统繁忙，暂时接不上您正在办理的事项，请稍后回复“重新开始”再办理。咨询问题可以直接发给我，或拨打12351。"
 
 # Requests whose features are still being built: say so plainly and offer what works today.
 COMING: dict[str, str] = {}
