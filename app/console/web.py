@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from pydantic import BaseModel, ValidationError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError as CsrfInvalid
 
@@ -179,6 +182,16 @@ def csrf_error(error: CSRFError):
     """An expired or forged form: nothing done, and a way back that works."""
     flash("页面已过期，请重新提交。", "error")
     return redirect(back() if session.get("official_id") else url_for("console.login"))
+
+
+@blueprint.errorhandler(OperationalError)
+@blueprint.errorhandler(RedisConnectionError)
+@blueprint.errorhandler(RedisTimeoutError)
+def unavailable(error: Exception):
+    """The database or Redis is out: a page that says so, not a stack trace; nothing half-done is kept."""
+    current_app.logger.error("console: backing service unavailable: %s", error)
+    db.session.rollback()
+    return render_template("console/error.html", message="服务暂时不可用，请稍后刷新重试。"), 503
 
 
 @blueprint.errorhandler(HTTPException)

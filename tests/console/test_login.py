@@ -66,3 +66,14 @@ def test_forms_without_the_csrf_token_do_nothing(client, demo):
     ticket_answer = client.post("/console/tickets/1/answer", data={"text": "您好"})  # logged in, but no token
     assert ticket_answer.status_code == 302
     assert demo.session.scalar(select(func.count(TicketMessage.id))) == 0
+
+
+def test_with_the_database_down_the_console_says_so_in_chinese(make_app, tmp_path):
+    client = make_app(DATABASE_URL="sqlite:///" + str(tmp_path / "no-such-dir" / "db.sqlite")).test_client()
+    form = client.get("/console/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    response = client.post(
+        "/console/login", data={"username": "kangcun", "password": "gonghui2026", "csrf_token": token}
+    )
+    assert response.status_code == 503
+    assert "服务暂时不可用" in response.text and "Traceback" not in response.text
