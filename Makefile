@@ -9,7 +9,7 @@ export
 
 OPENID ?= oDemo-zhangwei
 
-.PHONY: run test lint format migrate seed chat clean
+.PHONY: run test lint format migrate seed chat screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ format: $(VENV)/.installed-dev
 TEST_WORKERS ?= 3
 test: lint
 	$(BIN)/pytest -n $(TEST_WORKERS)
+
+# The README's pictures of the console, taken by its browser tests.
+screenshots: $(VENV)/.installed-dev
+	GONGHUI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -n $(TEST_WORKERS) tests/console
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/*.db-* instance/redis.*
