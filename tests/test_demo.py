@@ -7,12 +7,15 @@ from sqlalchemy import func, select
 from models import (
     Article,
     ClassQuota,
+    Delivery,
     Digest,
     Enrolment,
     Enterprise,
     GrievanceCase,
     Official,
     Program,
+    Push,
+    Registration,
     Suggestion,
     Survey,
     Ticket,
@@ -23,12 +26,20 @@ from models import (
     TrainingClass,
     UnionKind,
     Worker,
+    dashboard,
 )
+from models.base import as_utc
+from models.childcare import CONFIRMED, WAITLISTED, CareSession
 from models.demo import load_demo
+from models.grievance_deadlines import ACCEPT, due
+from models.grievances import RECEIVED
+from models.notifications import Notification
+from models.push_ledger import progress
+from models.pushes import DONE, FAILED, INBOX, PENDING, SENT, SKIPPED
 
 TABLES = [TradeUnion, Enterprise, Worker, Official, Program, Survey]
 TABLES += [Topic, TrainingClass, ClassQuota, Enrolment, TopicOrder, TopicRequest, GrievanceCase]
-TABLES += [Digest, Article, Suggestion, Ticket]
+TABLES += [Digest, Article, Suggestion, Ticket, Registration, Push, Delivery]
 
 
 def _counts(session) -> tuple[int, ...]:
@@ -58,3 +69,34 @@ def test_there_is_a_login_for_every_level(session):
     session.commit()
     kinds = {session.scalars(select(TradeUnion.kind).where(TradeUnion.name == union)).one() for *_, union in logins}
     assert kinds == set(UnionKind)
+
+
+def test_a_new_user_finds_the_dashboard_filled(demo):
+    """Children registered, a full session, a case overdue, the last 手机报 and broadcasts sent: nothing empty."""
+    session, city = demo.session, demo.actor("xinxiang-admin")
+    care = dashboard.care(session, city)
+    assert care.year == 2027 and all(row[CONFIRMED] for row in care.by_kind.values())  # 日托, 周托 and 幼托
+    for care_session in session.scalars(select(CareSession)):  # the places taken are the children confirmed
+        assert care_session.taken == _registered(session, care_session, CONFIRMED) <= care_session.capacity
+    full = [s for s in session.scalars(select(CareSession)) if s.taken == s.capacity]
+    assert [(s.program.kind_label, _registered(session, s, WAITLISTED)) for s in full] == [("周托", 2)]
+
+    [(late, days)] = dashboard.grievances(session, demo.actor("kangcun")).overdue
+    assert (late.status, late.union.name, late.worker.name) == (RECEIVED, "获嘉县亢村镇工会", "孙强") and days >= 1
+    assert as_utc(late.deadline_at) == due(session, ACCEPT, as_utc(late.created_at))  # as file_case set it then
+
+    issue, reach = dashboard.last_digest(session, city)
+    assert issue.number == 31 and reach.counts[SENT] and (reach.counts[FAILED], reach.counts[PENDING]) == (0, 0)
+    report = progress(session, issue.push_id)
+    assert report["status"] == DONE and report["skipped"] == {"43101 未授权订阅消息": reach.counts[SKIPPED]}
+    inbox = select(func.count()).where(Delivery.push_id == issue.push_id, Delivery.channel == INBOX)
+    notes = select(func.count()).where(Notification.dedup_key.startswith(f"push:{issue.push_id}:"))
+    assert session.scalar(notes) == session.scalar(inbox) > 0  # the inbox was filled with the ledger
+
+    broadcasts = dashboard.recent_broadcasts(session, demo.actor("huojia"))
+    assert len(broadcasts) == 2 and all(0 < b.counts[SENT] == b.recipients for b in broadcasts)
+
+
+def _registered(session, care_session: CareSession, status: str) -> int:
+    query = select(func.count()).where(Registration.session_id == care_session.id, Registration.status == status)
+    return session.scalar(query)

@@ -118,7 +118,8 @@ def test_a_walk_in_and_a_call_are_routed_with_their_reason(client, demo, login):
     )
     assert (call["collective_id"], call["amount_owed"]) == (zhang_wei.id, "24000.00")
     assert call["collective"] == {"lead_id": zhang_wei.id, "cases": 3, "workers": 16}  # 张伟's 13, 孙强, these 2
-    # The queue: the deadlines to accept (2 working days) come before 张伟's case in hand, the closed one last.
+    # The queue: 孙强's case, which 亢村镇 let lie past its deadline, leads; then the deadlines to accept (2 working
+    # days) come before 张伟's case in hand, the closed one last.
     queue = client.get(API, headers=huojia).json["cases"]
     assert [(c["employer"]["name"], c["status"]) for c in queue] == [
         ("获嘉县恒达机械有限公司", "received"),  # 孙强
@@ -128,7 +129,10 @@ def test_a_walk_in_and_a_call_are_routed_with_their_reason(client, demo, login):
         ("获嘉县恒达机械有限公司", "handling"),  # 张伟
         ("获嘉县鑫源纺织有限公司", "closed"),  # 李娜
     ]
-    assert queue[0]["deadline_at"] == queue[2]["deadline_at"] and queue[-1]["deadline_at"] is None
+    deadlines = [c["deadline_at"] for c in queue]
+    assert deadlines[:-1] == sorted(deadlines[:-1]) and deadlines[-1] is None
+    assert [c["overdue"] for c in queue] == [True, False, False, False, False, False]
+    assert queue[2]["deadline_at"] == queue[3]["deadline_at"]  # the walk-in and the call, both received today
     assert [c["collective_id"] for c in queue] == [zhang_wei.id, None, None, zhang_wei.id, None, None]
     assert [c["id"] for c in client.get(f"{API}?category=unpaid_wages", headers=huojia).json["cases"]] == [
         case["id"],

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from models.childcare import CONFIRMED, WAITLISTED, Program, Registration
+from models.workers import Worker as WorkerRow
 from models.workers import create_worker
 
 from .conftest import Worker
@@ -21,6 +22,15 @@ def _parent_of_the_hospital(demo, store, openid: str) -> Worker:
     return Worker(demo.session, store, openid)
 
 
+def _theirs(worker: Worker):
+    """Select the registrations of the worker's children (the demo's parents have theirs)."""
+    return (
+        select(Registration)
+        .join(WorkerRow, WorkerRow.id == Registration.guardian_id)
+        .where(WorkerRow.openid == worker.openid)
+    )
+
+
 def _sign_up(worker: Worker, child: str = "李小雨") -> list[str]:
     answers = ["日托", "新医一附院", child, "2016年9月3日", "女", "13837310003", "外婆 13937310033", "花生过敏"]
     return [worker.says(a) for a in ["我想给孩子报个寒假托管", *answers]]
@@ -32,7 +42,7 @@ def test_register_a_child_from_the_chat(demo, store):
     assert "想报哪种托管" in replies[0] and "新医一附院2027年寒假职工子女托管班·寒假班" in replies[1]
     assert "同意工会为托管服务收集和使用孩子" in replies[-1] and "花生过敏" in replies[-1]
     assert "报名成功！李小雨" in worker.says("确认")
-    registration = demo.session.scalars(select(Registration)).one()
+    registration = demo.session.scalars(_theirs(worker)).one()
     assert (registration.status, registration.child.name, registration.child.health_notes) == (
         CONFIRMED,
         "李小雨",
@@ -50,13 +60,14 @@ def test_a_too_young_child_is_asked_again_at_the_birth_date(demo, store):
 
 def test_a_full_session_puts_the_child_on_the_waitlist(demo, store):
     program = demo.session.scalars(select(Program).where(Program.title == HOSPITAL)).one()
-    program.sessions[0].capacity = 0
+    care = program.sessions[0]
+    care.capacity = care.taken  # full with the demo's children
     demo.session.commit()
     worker = _parent_of_the_hospital(demo, store, "o-nurse")
     replies = _sign_up(worker)
     assert "已满，可排候补" in replies[1]
     assert "已进入候补第1位" in worker.says("1")
-    assert demo.session.scalars(select(Registration.status)).one() == WAITLISTED
+    assert demo.session.scalars(_theirs(worker)).one().status == WAITLISTED
 
 
 def test_members_of_other_unions_are_refused_clearly(worker):

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from models import push_delivery as ledger
 from models.base import utcnow
-from models.childcare import Program
+from models.childcare import CONFIRMED, Program, Registration
 from models.errors import Conflict, Forbidden, Invalid, NotFound
 from models.notifications import Notification
 from models.push_audience import NEWS_TEMPLATE
@@ -142,7 +142,12 @@ def test_parents_of_a_session_and_attendees_of_a_class(demo):
     )
     demo.session.commit()
     push = _push(demo.session, demo.actor("xinyi-fy"), {"care_session_id": care.id})
-    assert [r.worker_id for r in _expanded(demo.session, push)] == [parents[0].id]
+    listed = {r.worker_id for r in _expanded(demo.session, push)}
+    placed = select(Registration.guardian_id).where(
+        Registration.session_id == care.id, Registration.status == CONFIRMED
+    )
+    assert listed == set(demo.session.scalars(placed))  # the demo's parents too
+    assert parents[0].id in listed and parents[1].id not in listed
 
     training = demo.session.scalars(select(TrainingClass).where(TrainingClass.title.like("应急救护%"))).one()
     enrol(demo.session, worker=demo.worker("张伟"), class_id=training.id)
@@ -250,13 +255,17 @@ def test_rows_are_claimed_once_and_taken_again_after_the_lease(demo):
         assert {r.id for r in again} == {r.id for r in first} | {second[1].id}
         ledger.mark_sent(demo.session, [(row, "m1") for row in again], grant_template=NEWS_TEMPLATE)
         demo.session.commit()
-    assert not finish_if_done(demo.session, push.id)  # 王芳, a member without the mini-program: the inbox
+    # 王芳, a member without the mini-program, and the demo's parents who allowed no message: the inbox
+    assert not finish_if_done(demo.session, push.id)
     listed = rows(demo.session, push.id)
-    assert ledger.deliver_inbox(demo.session, demo.session.get(Push, push.id), listed[0].id, listed[-1].id) == 1
+    inbox = [r for r in listed if r.channel == INBOX]
+    assert inbox and len(listed) == 5 + len(inbox)
+    delivered = ledger.deliver_inbox(demo.session, demo.session.get(Push, push.id), listed[0].id, listed[-1].id)
+    assert delivered == len(inbox)
     assert finish_if_done(demo.session, push.id)
     demo.session.commit()
     report = progress(demo.session, push.id)
-    assert report["status"] == DONE and report["counts"][SENT] == 5
+    assert report["status"] == DONE and report["counts"][SENT] == 4 + len(inbox)
     assert report["by_channel"][SUBSCRIBE][SENT] == 4
     assert report["skipped"] == {ledger.IN_DOUBT: 1}
 
@@ -269,7 +278,8 @@ def test_the_inbox_is_filled_with_the_ledger_in_one_go(demo):
     assert ledger.deliver_inbox(demo.session, push, listed[0].id, listed[-1].id) == len(listed)
     assert ledger.deliver_inbox(demo.session, push, listed[0].id, listed[-1].id) == 0
     demo.session.commit()
-    notes = demo.session.scalars(select(Notification).where(Notification.kind == "push_broadcast")).all()
+    ours = Notification.dedup_key.startswith(f"push:{push.id}:")  # the demo's broadcasts filled inboxes too
+    notes = demo.session.scalars(select(Notification).where(Notification.kind == "push_broadcast", ours)).all()
     assert len(notes) == len(listed) and all(n.status == "delivered" and n.channel == "inbox" for n in notes)
     assert "https://gonghui.example.cn/digest/32" in notes[0].body
 

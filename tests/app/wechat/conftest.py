@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 
+from app.wechat import intake
 from app.wechat.simulator.pusher import Pusher
 from bot.conversation import warm_up
 from config import DEV_DEFAULTS
@@ -19,6 +21,22 @@ def _warm_bot():
     busy machine can push over it.
     """
     warm_up()
+
+
+@pytest.fixture
+def late_answers(monkeypatch):
+    """Hold each answer back until our endpoint has given up waiting for it (WECHAT_REPLY_SECONDS=0.0).
+
+    A zero budget alone does not make an answer late: on a busy machine the bot's thread can finish before the
+    request's thread looks, and the answer then goes out as a passive reply.
+    """
+    handle = intake.handle
+
+    def held(app, incoming, passive_id, gave_up, ahead):
+        gave_up.wait(timeout=10)
+        return handle(app, incoming, passive_id, gave_up, ahead)
+
+    monkeypatch.setattr(intake, "handle", held)
 
 
 @pytest.fixture
@@ -75,3 +93,8 @@ def wait_for(condition, seconds: float = 5.0):
             return value
         time.sleep(0.02)
     raise AssertionError("condition not met in time")
+
+
+def without_time(response) -> str:
+    """A reply without its CreateTime: a retry's reply is made again, and may fall in the next second."""
+    return re.sub(r"<CreateTime>\d+</CreateTime>", "", response.get_data(as_text=True))

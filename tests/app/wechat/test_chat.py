@@ -58,7 +58,7 @@ def test_chat_shows_the_bots_passive_replies(wechat_app, simulator, mode):
     assert simulator.state.interactions[OPENID]  # the 48-hour window was opened as WeChat would
 
 
-def test_late_answer_is_shown_as_a_customer_service_message(make_app, simulator):
+def test_late_answer_is_shown_as_a_customer_service_message(make_app, simulator, late_answers):
     app = make_app(WECHAT_API_BASE_URL=simulator.url, WECHAT_REPLY_SECONDS=0.0)
     with served(app) as url:
         output = chat("帮助\n", url, simulator.url)  # EOF ends the chat like /quit

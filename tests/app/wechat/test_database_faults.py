@@ -8,7 +8,7 @@ from app.wechat.parsing import parse_xml
 from models.inbound import InboundMessage
 
 from . import samples
-from .conftest import WeChatServer
+from .conftest import WeChatServer, without_time
 
 OPENID = "oDemo-zhangwei"
 
@@ -27,6 +27,6 @@ def test_a_message_the_database_could_not_take_is_refused_then_handled_once_on_r
     assert retried.status_code == 200
     reply = up.pusher().open_reply(retried.get_data(as_text=True), up.last[0])
     assert "加班费" in parse_xml(reply.encode())["Content"]
-    assert up.retry().get_data(as_text=True) == retried.get_data(as_text=True)  # a further retry: the same answer
+    assert without_time(up.retry()) == without_time(retried)  # a further retry: the same answer
     stored = session.scalars(select(InboundMessage).where(InboundMessage.openid == OPENID)).all()
     assert len(stored) == 1
