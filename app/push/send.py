@@ -55,6 +55,7 @@ ALREADY_SENT = 45065  # mass send: this clientmsgid went out already
 TOKEN_PAUSE = timedelta(minutes=5)
 SEND_TIMEOUT = TIMEOUT
 TOKEN_MEMO_SECONDS = 1.0
+SUBSCRIBE_SEND = "cgi-bin/message/subscribe/send"
 
 SENT, SKIPPED, FAILED, DOUBT, QUOTA, TOKEN = "sent", "skipped", "failed", "doubt", "quota", "token"
 
@@ -199,7 +200,7 @@ def _subscribe(target: _Target, openid: str, template: str, data: dict, page: st
     api = target.api()
     for delay in (*BACKOFF, None):
         try:
-            answer = api.call("wxa.send_subscribe_message", openid, template, data, page)
+            answer = api.post(SUBSCRIBE_SEND, {"touser": openid, "template_id": template, "page": page, "data": data})
         except NoSubscription:
             return Outcome(SKIPPED, "43101 未授权订阅消息")
         except OutsideServiceWindow as error:
@@ -226,14 +227,16 @@ def _subscribe(target: _Target, openid: str, template: str, data: dict, page: st
 def maybe_delivered(error: WeChatBusy) -> bool:
     """Tell whether a failed call may still have been handled by WeChat (the answer was lost, not the request)."""
     cause = error.__cause__
-    if isinstance(cause, requests.exceptions.ConnectTimeout):
+    if isinstance(cause, requests.exceptions.ConnectionError) and cause.args:
+        cause = getattr(cause.args[0], "reason", None) or cause  # requests wraps urllib3's error
+    if isinstance(cause, requests.exceptions.ConnectTimeout | urllib3.exceptions.ConnectTimeoutError):
         return False
-    if isinstance(cause, requests.exceptions.Timeout):
+    if isinstance(cause, requests.exceptions.Timeout | urllib3.exceptions.ReadTimeoutError):
         return True  # read timeout: WeChat had the request
-    if isinstance(cause, requests.exceptions.ConnectionError):
-        reason = getattr(cause.args[0], "reason", None) if cause.args else None
-        return not isinstance(reason, urllib3.exceptions.NewConnectionError)
-    return False  # -1 from WeChat, or our token lock: nothing was sent
+    if isinstance(cause, urllib3.exceptions.NewConnectionError):
+        return False  # nobody answered the connection: nothing was sent
+    # A connection broken after the request went out may have delivered it; -1 from WeChat or our token lock did not.
+    return isinstance(cause, requests.exceptions.ConnectionError | urllib3.exceptions.HTTPError)
 
 
 # -- clients and threads -----------------------------------------------------------------------------------

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from collections.abc import Callable
+from urllib.parse import quote
 
 import redis
 import requests
+import urllib3
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.redisstorage import RedisStorage
@@ -19,6 +23,7 @@ log = logging.getLogger(__name__)
 WECHAT = "https://api.weixin.qq.com"
 # (connect, read): wechatpy waits forever by default, which would hold a worker and a WeChat reply.
 TIMEOUT = (3.05, 5.0)
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
 class _RebasedSession(requests.Session):
@@ -70,20 +75,52 @@ class WeChatApi:
         self, appid: str, secret: str, base_url: str, redis_client: redis.Redis, timeout: tuple[float, float] = TIMEOUT
     ):
         self.client = _Client(appid, secret, base_url, redis_client, timeout)
+        self.base_url = base_url.rstrip("/")
+        self._lean = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]), retries=False, headers=JSON_HEADERS
+        )
 
     def call(self, method: str, *args, **kwargs):
         """Call a wechatpy API method by dotted name, e.g. call("message.send_text", openid, "…")."""
         group, name = method.split(".")
+        return self._with_token(lambda _token: getattr(getattr(self.client, group), name)(*args, **kwargs))
+
+    def post(self, endpoint: str, payload: dict) -> dict:
+        """POST one JSON call straight through urllib3, e.g. post("cgi-bin/message/subscribe/send", {…}).
+
+        The pushes' hot path: the same call through wechatpy and requests costs twice the CPU (0.77 ms against
+        0.37 ms a call), which alone kept a push under 1,000 sends a second. Token, retry and errors are call()'s.
+        """
+        body = json.dumps(payload, ensure_ascii=False).encode()
+
+        def send(token: str) -> dict:
+            url = f"{self.base_url}/{endpoint}?access_token={quote(token, safe='')}"
+            response = self._lean.request("POST", url, body=body)
+            try:
+                result = json.loads(response.data) if response.status == 200 else None
+            except ValueError:
+                result = None
+            if not isinstance(result, dict):  # what wechatpy makes of an HTTP error or a page that is not JSON
+                raise WeChatClientException(None, f"HTTP {response.status}", client=self.client)
+            errcode = int(result.get("errcode") or 0)
+            if errcode:
+                raise WeChatClientException(errcode, result.get("errmsg", ""), client=self.client)
+            return result
+
+        return self._with_token(send)
+
+    def _with_token(self, send: Callable[[str], object]):
+        """Run a call with the shared token: once more with a fresh one if WeChat rejects it."""
         for attempt in (1, 2):
             try:
                 token = self.client.access_token
-                return getattr(getattr(self.client, group), name)(*args, **kwargs)
+                return send(token)
             except WeChatClientException as error:
                 if error.errcode in TOKEN_ERRORS and attempt == 1:
                     self.client.forget_token(token)
                     continue
                 raise error_for(error.errcode, error.errmsg) from error
-            except (requests.RequestException, redis.exceptions.LockError) as error:
+            except (requests.RequestException, urllib3.exceptions.HTTPError, redis.exceptions.LockError) as error:
                 raise error_for(None, str(error)) from error
         raise AssertionError("unreachable")
 

@@ -8,8 +8,16 @@ import time
 import pytest
 import redis
 
+from app.push.send import maybe_delivered
 from app.wechat.client import WeChatApi
-from app.wechat.errors import NoSubscription, OutsideServiceWindow, QuotaExceeded, TokenRejected, WeChatBusy
+from app.wechat.errors import (
+    NoSubscription,
+    OutsideServiceWindow,
+    QuotaExceeded,
+    TokenRejected,
+    WeChatBusy,
+    WeChatError,
+)
 from config import DEV_DEFAULTS
 
 APPID, SECRET = DEV_DEFAULTS["WECHAT_APPID"], DEV_DEFAULTS["WECHAT_SECRET"]
@@ -105,3 +113,51 @@ def test_a_slow_wechat_times_out_instead_of_hanging(api, simulator):
     with pytest.raises(WeChatBusy):
         client.call("message.send_text", "o-worker", "慢")
     assert time.monotonic() - started < 1.5
+
+
+SUBSCRIBE = "cgi-bin/message/subscribe/send"
+
+
+def _subscribe(client: WeChatApi, openid: str = "o-mini") -> dict:
+    return client.post(SUBSCRIBE, {"touser": openid, "template_id": "TEMPLATE1", "data": {"thing1": {"value": "通知"}}})
+
+
+def test_the_lean_post_shares_the_token_and_its_refresh(api, simulator):
+    simulator.state.grant("o-mini", "TEMPLATE1", count=2)
+    client = api()
+    client.call("message.send_text", "o-worker", "预热")
+    assert _subscribe(client)["errcode"] == 0
+    simulator.state.expire_tokens()
+    assert _subscribe(client)["errcode"] == 0  # the rejected token was refreshed once and the call retried
+    assert _token_fetches(simulator) == 2
+    sent = simulator.state.sent_messages(openid="o-mini")
+    assert [m["payload"]["data"]["thing1"]["value"] for m in sent] == ["通知", "通知"]
+    with pytest.raises(NoSubscription):
+        _subscribe(client)  # both grants are spent
+
+
+@pytest.mark.parametrize(
+    ("errcode", "error"), [(45009, QuotaExceeded), (-1, WeChatBusy), (40001, TokenRejected), (40003, WeChatError)]
+)
+def test_the_lean_post_raises_the_same_errors(api, simulator, errcode, error):
+    simulator.state.grant("o-mini", "TEMPLATE1")
+    simulator.state.set_faults(errcode=errcode, error_rate=1.0, paths=["/cgi-bin/message"])
+    with pytest.raises(error) as raised:
+        _subscribe(api())
+    assert raised.value.errcode == errcode
+    if isinstance(raised.value, WeChatBusy):
+        assert not maybe_delivered(raised.value)  # WeChat answered -1: it sent nothing, so the row is retried
+
+
+def test_the_lean_post_tells_a_lost_answer_from_a_request_never_sent(api, simulator, redis_client):
+    client = api(timeout=(1.0, 0.3))
+    simulator.state.grant("o-mini", "TEMPLATE1")
+    client.call("message.send_text", "o-worker", "预热")
+    simulator.state.set_faults(latency_ms=1000, paths=["/cgi-bin/message"])
+    with pytest.raises(WeChatBusy) as late:
+        _subscribe(client)
+    assert maybe_delivered(late.value)  # WeChat had the request: it may have gone out
+    closed = WeChatApi(APPID, SECRET, "http://127.0.0.1:9", redis_client)  # the token is shared; the port is closed
+    with pytest.raises(WeChatBusy) as refused:
+        _subscribe(closed)
+    assert not maybe_delivered(refused.value)  # nothing reached WeChat: safe to send again
