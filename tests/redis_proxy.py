@@ -1,7 +1,8 @@
-"""A TCP proxy in front of the tests' Redis that can pass traffic, hang (accept and never answer) or refuse.
+"""A TCP proxy in front of the tests' Redis (or PostgreSQL) that can pass traffic, hang (accept and never answer)
+or refuse.
 
-redis-py sees a real server disappear or stop answering, which is what an outage looks like from the app;
-the Redis behind it stays up, so the test can look at what the app wrote and let it recover.
+The client sees a real server disappear or stop answering, which is what an outage looks like from the app;
+the server behind it stays up, so the test can look at what the app wrote and let it recover.
 """
 
 from __future__ import annotations
@@ -30,8 +31,12 @@ class RedisProxy:
         threading.Thread(target=self._accept, daemon=True).start()
 
     @property
+    def port(self) -> int:
+        return self._listener.getsockname()[1]
+
+    @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self._listener.getsockname()[1]}/{self._db}"
+        return f"redis://127.0.0.1:{self.port}/{self._db}"
 
     def set(self, mode: str) -> None:
         """Switch mode; leaving PASS cuts the connections open now (a restart or a hang hits them too)."""
