@@ -170,8 +170,10 @@ def main(argv: list[str] | None = None) -> int:
                 "WECHAT_APPID": bench.APPID,
                 "WECHAT_AES_KEY": bench.AES_KEY,
             }
+            from app.knowledge_cli import prepare
             from wsgi import app as full_app
 
+            prepare(full_app)  # as gunicorn's post_worker_init does: the bot warmed up, the knowledge base loaded
             logging.disable(logging.WARNING)
             stats: Stats = (Counter(), Counter())
             instrument_app(stats)

@@ -1,7 +1,8 @@
 """Fan-out of one broadcast to 100,000 mini-program subscribers through the simulator, on RQ workers.
 
     .venv/bin/python bench/push_fanout.py [--subscribers 100000] [--workers 2] [--threads 32] [--latency-ms 20]
-        [--runs full,kill] [--kill-after 0.4] [--sim-server gunicorn|werkzeug] [--wait-idle 600] [--database-url URL]
+        [--runs full,kill] [--kill-after 0.4] [--sim-server gevent|gunicorn|werkzeug] [--wait-idle 600]
+        [--database-url URL]
 
 It makes a fresh SQLite database (or uses --database-url, PostgreSQL, dropped and migrated), loads the demo
 organisation, bulk-inserts the subscribers (each with a mini-program openid and one subscribe grant, in our
@@ -229,11 +230,17 @@ class Bench:
             return process, process.pid, f"http://127.0.0.1:{port}"
         env = {**os.environ, "BENCH_SIM_USERS": str(self.args.subscribers)}
         env["BENCH_SIM_LATENCY"] = str(self.args.latency_ms)
+        # gevent: a green thread per call, so the added latency costs no OS thread switches; gthread: 256 threads.
+        workers = (
+            ["--worker-class", "gevent", "--worker-connections", "2048"]
+            if self.args.sim_server == "gevent"
+            else ["--worker-class", "gthread", "--threads", "256"]
+        )
         process = spawn(
-            [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", "1", "--threads", "256",
-             "--keep-alive", "30", "--backlog", "2048", "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"),
-             "push_fanout:simulator_app()"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [str(BIN / "gunicorn"), *workers, "--workers", "1", "--keep-alive", "30", "--backlog", "2048",
+             "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"), "push_fanout:simulator_app()"],
+            # Not from ROOT: gunicorn would read our app's gunicorn.conf.py (its hook warms our bot up).
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT / "bench",
         )  # fmt: skip
         self.processes.append(process)
         wait_for_line_err(process, "Booting worker", 120)
@@ -243,6 +250,8 @@ class Bench:
                 fetch(f"{url}/sim/calls", 1)
                 break
             except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"the simulator did not start:\n{process.stderr.read()}") from None
                 time.sleep(0.2)
         server = int(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()[0])
         return process, server, url
@@ -469,8 +478,8 @@ def main() -> int:
     parser.add_argument("--lease", type=int, default=15, help="PUSH_LEASE_SECONDS")
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument(
-        "--sim-server", choices=("gunicorn", "werkzeug"), default="gunicorn",
-        help="gunicorn gthread keeps connections alive as WeChat does; werkzeug's server closes each one",
+        "--sim-server", choices=("gevent", "gunicorn", "werkzeug"), default="gevent",
+        help="gunicorn (gthread, or gevent) keeps connections alive as WeChat does; werkzeug's server closes each one",
     )  # fmt: skip
     parser.add_argument("--runs", default="full,kill")
     parser.add_argument("--kill-after", type=float, default=0.4)
