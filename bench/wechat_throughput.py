@@ -352,7 +352,9 @@ def gunicorn(target: str, env: dict, log: Path, root: Path, args: argparse.Names
     command = [str(BIN / "gunicorn"), "--workers", str(args.workers), "--worker-class", args.worker_class]
     command += ["--threads", str(args.threads), "--bind", f"127.0.0.1:{port}", "--chdir", str(root)]
     command += ["--graceful-timeout", "5", "--log-level", "warning", "--error-logfile", str(log), target]
-    process = subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603
+    # gunicorn reads ./gunicorn.conf.py: our app's (it warms the bot up) for ours, none for the reference robot.
+    cwd = root if target == SERVERS["full"] else ROOT / "bench"
+    process = subprocess.Popen(command, env=env, start_new_session=True, cwd=cwd)  # noqa: S603
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base_url, process, log)
