@@ -14,13 +14,12 @@ from .access import Actor
 from .base import LOCAL_TZ, as_utc, utcnow
 from .childcare import CONFIRMED, KIND_LABELS, WAITLISTED, CareSession, Program
 from .digests import PUBLISHED, Digest
-from .grievance_cases import OPEN_STATES
+from .grievance_cases import OPEN_STATES, past_deadline
 from .grievances import CATEGORIES, STATUS_LABELS, GrievanceCase
-from .push_audience import _in_unions as workers_seen_by  # the one rule of which workers a union's officials see
 from .pushes import BROADCAST, FAILED, PENDING, SENT, SKIPPED, Delivery
 from .training import Enrolment, TrainingClass
 from .unions import ancestors
-from .workers import Worker
+from .workers import Worker, seen_by
 
 REACH = (SENT, SKIPPED, FAILED, PENDING)  # a push's recipients: sent, skipped, failed, not settled yet
 MOST_OVERDUE = 20
@@ -110,7 +109,7 @@ def grievances(session: Session, actor: Actor, now: datetime | None = None) -> G
     in_scope = GrievanceCase.union_id.in_(actor.union_ids)
     by_status = _count(session, GrievanceCase.status, in_scope)
     by_category = _count(session, GrievanceCase.category, in_scope)
-    late = in_scope & GrievanceCase.status.in_(OPEN_STATES) & (GrievanceCase.deadline_at < now)
+    late = in_scope & past_deadline(now)
     overdue = session.scalars(
         select(GrievanceCase).where(late).order_by(GrievanceCase.deadline_at, GrievanceCase.id).limit(MOST_OVERDUE)
     ).all()
@@ -161,7 +160,7 @@ def last_digest(session: Session, actor: Actor) -> tuple[Digest, Reach | None] |
     if digest.union_id in actor.union_ids:  # the whole audience is the scope's
         counts = _settled(push_ledger.progress(session, digest.push_id)["counts"])
     else:  # a paper from above: only its readers in the scope are the official's to know
-        readers = select(Worker.id).where(workers_seen_by(set(actor.union_ids)))
+        readers = select(Worker.id).where(seen_by(set(actor.union_ids)))
         settled = case((Delivery.status.in_((SENT, SKIPPED, FAILED)), Delivery.status), else_=PENDING)
         rows = session.execute(
             select(settled, func.count())

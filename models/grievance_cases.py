@@ -382,17 +382,18 @@ def close(session: Session, actor: Actor, case_id: int, *, note: str) -> Grievan
     return case
 
 
+def past_deadline(now: datetime):
+    """Open cases whose deadline has passed: the scheduler escalates them, the dashboard lists them meanwhile."""
+    return GrievanceCase.status.in_(OPEN_STATES) & (GrievanceCase.deadline_at < now)
+
+
 def escalate_overdue(session: Session, now: datetime | None = None) -> int:
     """Move every case past its deadline one level up: to the union above, and from a county on to a department.
 
     Run by the scheduler; each case moves once per missed deadline, since escalating sets a new one. Commits.
     """
     now = now or utcnow()
-    overdue = session.scalars(
-        select(GrievanceCase)
-        .where(GrievanceCase.status.in_(OPEN_STATES), GrievanceCase.deadline_at < now)
-        .order_by(GrievanceCase.id)
-    ).all()
+    overdue = session.scalars(select(GrievanceCase).where(past_deadline(now)).order_by(GrievanceCase.id)).all()
     moved = 0
     for case in overdue:
         moved += _escalate(session, case, now)

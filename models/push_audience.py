@@ -18,7 +18,7 @@ from .pushes import Push, WorkerTag
 from .training import CONFIRMED as CLASS_CONFIRMED
 from .training import Enrolment, TrainingClass
 from .unions import TradeUnion, subtree_ids
-from .workers import Worker
+from .workers import Worker, seen_by
 
 # The mini-program's subscribe-message template for union news (text and article pushes): 标题, 摘要, 时间.
 NEWS_TEMPLATE = "TPL-union-news"
@@ -176,7 +176,7 @@ def choices(session: Session, actor: Actor) -> Choices:
     scope = set(actor.union_ids)
     in_scope = or_(Enterprise.union_id.in_(scope), Enterprise.local_union_id.in_(scope))
     enterprises = list(session.scalars(select(Enterprise).where(in_scope).order_by(Enterprise.id)))
-    tags = select(WorkerTag.tag).join(Worker, Worker.id == WorkerTag.worker_id).where(_in_unions(scope)).distinct()
+    tags = select(WorkerTag.tag).join(Worker, Worker.id == WorkerTag.worker_id).where(seen_by(scope)).distinct()
     sessions = select(CareSession).join(Program).where(Program.union_id.in_(scope))
     classes = select(TrainingClass).where(TrainingClass.union_id.in_(scope), TrainingClass.cancelled_at.is_(None))
     return Choices(
@@ -189,21 +189,13 @@ def choices(session: Session, actor: Actor) -> Choices:
     )
 
 
-def _in_unions(union_ids: set[int]):
-    """Workers the officials of these unions see: members, and workers of enterprises in their care."""
-    enterprises = select(Enterprise.id).where(
-        or_(Enterprise.union_id.in_(union_ids), Enterprise.local_union_id.in_(union_ids))
-    )
-    return or_(Worker.union_id.in_(union_ids), Worker.employer_id.in_(enterprises))
-
-
 def recipients(session: Session, push: Push, *columns) -> Select:
     """Select the workers a push reaches (their ids, or the columns given): its audience, always in its union's scope.
 
     Criteria of different kinds narrow each other (AND); the values of one kind widen it (OR).
     """
     scope = subtree_ids(session, push.union_id)
-    in_scope = _in_unions(scope)
+    in_scope = seen_by(scope)
     if push.union.parent_id is None:  # the roots speak to everyone, as workers.reach() has it: the unplaced too
         in_scope = or_(in_scope, and_(Worker.union_id.is_(None), Worker.employer_id.is_(None)))
     query = select(*(columns or (Worker.id,))).where(in_scope)
@@ -212,7 +204,7 @@ def recipients(session: Session, push: Push, *columns) -> Select:
         chosen: set[int] = set()
         for union_id in audience["unions"]:
             chosen |= subtree_ids(session, union_id) if audience.get("below", True) else {union_id}
-        query = query.where(_in_unions(chosen & scope))
+        query = query.where(seen_by(chosen & scope))
     if audience.get("industries"):
         query = query.where(
             Worker.employer_id.in_(select(Enterprise.id).where(Enterprise.industry.in_(audience["industries"])))

@@ -163,21 +163,17 @@ def add_worker(session: Session, actor: Actor, **values) -> Worker:
     return created
 
 
+def seen_by(union_ids: set[int]):
+    """Workers the officials of these unions see: their members, and the workers of enterprises in their care."""
+    enterprises = select(Enterprise.id).where(
+        or_(Enterprise.union_id.in_(union_ids), Enterprise.local_union_id.in_(union_ids))
+    )
+    return or_(Worker.union_id.in_(union_ids), Worker.employer_id.in_(enterprises))
+
+
 def list_workers(session: Session, actor: Actor, *, phone: str | None = None, limit: int = 200) -> list[Worker]:
     """List the workers in the official's scope, newest first."""
-    query = (
-        select(Worker)
-        .outerjoin(Enterprise, Worker.employer_id == Enterprise.id)
-        .where(
-            or_(
-                Worker.union_id.in_(actor.union_ids),
-                Enterprise.union_id.in_(actor.union_ids),
-                Enterprise.local_union_id.in_(actor.union_ids),
-            )
-        )
-        .order_by(Worker.id.desc())
-        .limit(limit)
-    )
+    query = select(Worker).where(seen_by(actor.union_ids)).order_by(Worker.id.desc()).limit(limit)
     if phone:
         query = query.where(Worker.phone_hash == blind_index(normalize_phone(phone)))
     return list(session.scalars(query))
