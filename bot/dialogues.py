@@ -12,10 +12,13 @@ from models.workers import worker_for_openid
 from .dialogue import Dialogue, Reprompt, Step, text_of
 from .messages import TextReply
 
+# Words that are in what workers write, never in a name: "我要入会" at the name step is the request again.
+NOT_A_NAME = re.compile("我|你|您|怎么|什么|工会|入会|报名|托管|维权|培训|请问|[吗呢吧]$")
+
 
 def read_name(text: str, *_) -> str:
     name = re.sub(r"\s", "", text)
-    if not re.fullmatch(r"[\u4e00-\u9fff·]{2,10}", name):
+    if not re.fullmatch(r"[\u4e00-\u9fff·]{2,10}", name) or NOT_A_NAME.search(name):
         raise Reprompt("请回复您的真实姓名（2到10个汉字），例如：“张伟”")
     return name
 

@@ -27,6 +27,7 @@ def _tickets(session, kind: str) -> list[Ticket]:
 def test_membership_from_first_words_to_ticket(worker, demo):
     assert "请问您的姓名" in worker.clicks("JOIN")
     assert "123" not in worker.says("123") and "2到10个汉字" in worker.says("123")
+    assert "2到10个汉字" in worker.says("我要入会")  # the request again, not a name
     assert "您从事哪类工作" in worker.says("张伟")
     assert "请回复选项前的数字" in worker.says("第九个")
     assert "工作单位或所在平台" in worker.says("第二个")
