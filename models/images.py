@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 
 from PIL import Image as Pillow
-from PIL import UnidentifiedImageError
+from PIL import ImageOps, UnidentifiedImageError
 from sqlalchemy import ForeignKey, LargeBinary, String, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -74,10 +74,26 @@ def inspect(data: bytes) -> tuple[str, int, int]:
     return FORMATS[kind][0], width, height
 
 
+def upright_without_metadata(data: bytes) -> tuple[bytes, int, int]:
+    """Re-encode an inspected picture turned as its camera meant, without EXIF, XMP or comments.
+
+    A phone's photo carries where and when it was taken (EXIF GPS), which a 手机报 cover must not publish. The
+    colour profile is kept. JPEG and WebP are re-encoded at quality 90, PNG losslessly.
+    """
+    with Pillow.open(io.BytesIO(data)) as picture:
+        kind, profile = picture.format, picture.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(picture)
+    out = io.BytesIO()
+    options = {"optimize": True} if kind == "PNG" else {"quality": 90}
+    upright.save(out, kind, icc_profile=profile, **options)
+    return out.getvalue(), upright.width, upright.height
+
+
 def store_image(session: Session, actor: Actor, data: bytes) -> Image:
     """Keep an uploaded image of the official's union, once per content: the same file again is the same image."""
     actor.require_write()
-    content_type, width, height = inspect(data)
+    content_type, _, _ = inspect(data)
+    data, width, height = upright_without_metadata(data)
     digest = hashlib.sha256(data).hexdigest()
     image = image_by_hash(session, digest)
     if image is not None:

@@ -68,3 +68,18 @@ def test_the_same_file_is_kept_once_whoever_uploads_it(demo):
 def test_viewers_cannot_upload(demo):
     with pytest.raises(Forbidden):
         store_image(demo.session, demo.actor("xinxiang-viewer"), picture())
+
+
+def test_where_a_photo_was_taken_is_not_kept_and_it_is_stored_upright(demo):
+    exif = Pillow.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; the picture must be rotated 90° to be upright
+    exif[0x8825] = {2: (35.0, 16.0, 12.0), 4: (113.0, 51.0, 30.0)}  # GPS: latitude, longitude (新乡)
+    exif[0x010F] = "HUAWEI"
+    for kind in ("JPEG", "PNG", "WEBP"):
+        out = io.BytesIO()
+        Pillow.new("RGB", (320, 136), "red").save(out, kind, exif=exif.tobytes())
+        assert Pillow.open(io.BytesIO(out.getvalue())).getexif().get_ifd(0x8825)  # the upload has its GPS
+        image = store_image(demo.session, demo.actor("xinxiang-admin"), out.getvalue())
+        stored = Pillow.open(io.BytesIO(image.data))
+        assert stored.format == kind and not stored.getexif() and "exif" not in stored.info
+        assert stored.size == (image.width, image.height) == (136, 320)
