@@ -127,11 +127,29 @@ def page_context() -> dict:
 
 
 def back(default: str = "console.dashboard", **values) -> str:
-    """Return where a form came from when that is a console page of this site, else a default page."""
+    """Return the console page a form came from, else a default page.
+
+    A form shown again after an error has the URL it was posted to, which may take no GET: then the nearest page
+    above it (…/digests/3/articles → …/digests/3).
+    """
     referrer = urlsplit(request.referrer or "")
     if referrer.netloc == request.host and referrer.path.startswith(url_for("console.dashboard")):
-        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+        if _shows_a_page(referrer.path):
+            return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+        parent = referrer.path.rstrip("/").rsplit("/", 1)[0]
+        while parent.startswith(url_for("console.dashboard").rstrip("/")) and parent:
+            if _shows_a_page(parent):
+                return parent
+            parent = parent.rsplit("/", 1)[0]
     return url_for(default, **values)
+
+
+def _shows_a_page(path: str) -> bool:
+    try:
+        current_app.url_map.bind(request.host).match(path, method="GET")
+    except HTTPException:  # no such page, or not for GET (a redirect to add a slash is not a page either)
+        return False
+    return True
 
 
 def done(message: str, endpoint: str, **values):
@@ -194,7 +212,17 @@ def unavailable(error: Exception):
     return render_template("console/error.html", message="服务暂时不可用，请稍后刷新重试。"), 503
 
 
+# The form's body was not read, so what was typed cannot be shown again: say what fits.
+TOO_LARGE = "提交的内容过大，未保存：封面图片请小于2MB，名单表格请小于64KB（可分几次上传），文字请分段提交。"
+
+
 @blueprint.errorhandler(HTTPException)
 def http_error(error: HTTPException):
+    """An HTTP error as a console page; a form too large to read goes back to its page with what fits."""
+    if error.code == 413 and request.method == "POST":
+        flash(TOO_LARGE, "error")
+        response = redirect(back())
+        response.headers["Connection"] = "close"  # the unread body must not be taken for the browser's next request
+        return response
     message = HTTP_MESSAGES.get(error.code or 500, "请求未能完成")
     return render_template("console/error.html", message=message), error.code

@@ -110,9 +110,17 @@ def test_bad_images_are_refused_in_chinese_and_nothing_is_added(official, demo):
         expect(page.get_by_role("alert")).to_have_text(message + "（请重新选择图片）")
         expect(page.get_by_label("标题")).to_have_value("职工法律援助热线12351")  # what was typed is kept
         expect(page.get_by_label("栏目")).to_have_value("rights")
+    page.get_by_label("上传新封面").set_input_files(
+        {"name": "相机原图.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + b"\0" * (9 * 1024 * 1024)}
+    )
+    page.get_by_role("button", name="添加文章").click()  # over the 8 MB an article form may carry: never read
+    expect(page.get_by_role("alert")).to_contain_text("提交的内容过大，未保存：封面图片请小于2MB")
+    expect(page).to_have_url(re.compile(rf"/console/digests/{draft.id}$"))  # the form was shown by a POST: the issue
     assert articles(demo) == before and demo.session.scalar(select(func.count()).select_from(Image)) == 0
-    other = page.request.post(f"/console/digests/{draft.id}/schedule", form={"publish_at": "x" * 100_000})
-    assert other.status == 413  # only the article forms take more than the usual 64 KiB
+    other = page.request.post(
+        f"/console/digests/{draft.id}/schedule", form={"publish_at": "x" * 100_000}, max_redirects=0
+    )
+    assert other.status == 302  # only the article forms take more than the usual 64 KiB: back, with the reason
 
 
 def test_articles_are_edited_moved_and_removed(official, demo):
