@@ -9,8 +9,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .access import Actor
-from .base import utcnow
-from .grievance_cases import ADDED, WORKER, Complaint, accept, close, file_case, resolve, start_handling
+from .base import LOCAL_TZ, utcnow
+from .grievance_cases import (
+    ADDED,
+    WORKER,
+    Complaint,
+    accept,
+    case_number,
+    close,
+    file_case,
+    resolve,
+    start_handling,
+)
 from .grievance_deadlines import ACCEPT, due
 from .grievances import RECEIVED, CaseAttachment, CaseEvent, GrievanceCase
 from .notifications import DELIVERED, INBOX, PENDING, Notification
@@ -119,6 +129,7 @@ def _backdate(session: Session, case: GrievanceCase, days: int) -> None:
     """
     start = utcnow() - timedelta(days=days)
     case.created_at, day = start, 0
+    _renumber(session, case, case_number(start.astimezone(LOCAL_TZ).date(), case.id))
     if case.status == RECEIVED:
         case.deadline_at = due(session, ACCEPT, start)
     for event in case.events:
@@ -127,6 +138,15 @@ def _backdate(session: Session, case: GrievanceCase, days: int) -> None:
     for name in ("accepted_at", "resolved_at", "closed_at"):
         if getattr(case, name) is not None:
             setattr(case, name, start + timedelta(days=day))
+
+
+def _renumber(session: Session, case: GrievanceCase, number: str) -> None:
+    """Number the case for the day it came in, in what its worker was told too."""
+    told = select(Notification).where(Notification.dedup_key.like(f"grievance-%:{case.id}:%"))
+    for notification in session.scalars(told):
+        notification.body = notification.body.replace(case.number, number)
+        notification.data = {**notification.data, "character_string1": {"value": number}}
+    case.number = number
 
 
 def _add(case: GrievanceCase, text: str, media_ids: list[str], days_after: int) -> None:

@@ -129,11 +129,16 @@ def file_case(session: Session, *, worker: Worker, channel: str, complaint: Comp
     )
     session.add(case)
     session.flush()
-    case.number = f"WQ{today():%Y%m%d}{case.id:04d}"
+    case.number = case_number(today(), case.id)
     _event(case, actor, "received", None, RECEIVED, f"{CHANNELS[channel]}：{found.reason}")
     if actor is not None:  # a visit or a call: the worker was not told the number in a reply of ours
         _tell(session, case, "received", f"已收到，由{found.union.name}受理（{found.reason}）")
     return case
+
+
+def case_number(received_on: date, case_id: int) -> str:
+    """The number a worker quotes: the day the case came in (China time) and its id."""
+    return f"WQ{received_on:%Y%m%d}{case_id:04d}"
 
 
 def route_employer(

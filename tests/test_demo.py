@@ -28,7 +28,7 @@ from models import (
     Worker,
     dashboard,
 )
-from models.base import as_utc
+from models.base import LOCAL_TZ, as_utc
 from models.childcare import CONFIRMED, WAITLISTED, CareSession
 from models.demo import load_demo
 from models.grievance_deadlines import ACCEPT, due
@@ -84,6 +84,13 @@ def test_a_new_user_finds_the_dashboard_filled(demo):
     [(late, days)] = dashboard.grievances(session, demo.actor("kangcun")).overdue
     assert (late.status, late.union.name, late.worker.name) == (RECEIVED, "获嘉县亢村镇工会", "孙强") and days >= 1
     assert as_utc(late.deadline_at) == due(session, ACCEPT, as_utc(late.created_at))  # as file_case set it then
+    for case in session.scalars(select(GrievanceCase)):  # numbered on the day it came in, as its worker was told
+        received = as_utc(case.created_at).astimezone(LOCAL_TZ)
+        assert case.number == f"WQ{received:%Y%m%d}{case.id:04d}"
+        told = select(Notification).where(Notification.dedup_key.like(f"grievance-%:{case.id}:%"))
+        assert all(
+            case.number in n.body and n.data["character_string1"]["value"] == case.number for n in session.scalars(told)
+        )
 
     issue, reach = dashboard.last_digest(session, city)
     assert issue.number == 31 and reach.counts[SENT] and (reach.counts[FAILED], reach.counts[PENDING]) == (0, 0)
