@@ -9,14 +9,12 @@ from models.base import utcnow
 from models.childcare import KIND_LABELS, WAITLISTED, CareSession, Kind
 from models.errors import DomainError
 from models.programs import open_sessions
-from models.registrations import ChildInfo, age_on, register_child, waitlist_position
+from models.registrations import ChildInfo, age_on, may_register, register_child, waitlist_position
 from models.workers import worker_for_openid
 
 from .dialogue import Dialogue, Reprompt, Step, text_of
 from .dialogues import read_name, read_phone
 from .messages import TextReply
-
-KINDS = [KIND_LABELS[k] for k in Kind]
 
 
 def describe(care: CareSession) -> str:
@@ -29,9 +27,22 @@ def describe(care: CareSession) -> str:
     )
 
 
+def _open_to_asker(context) -> list[CareSession]:
+    """The sessions taking registrations that the worker writing may register for (members_only programs)."""
+    incoming = context.incoming
+    guardian = worker_for_openid(context.session, incoming.openid, channel=incoming.channel)
+    return [s for s in open_sessions(context.session, utcnow()) if may_register(context.session, guardian, s.program)]
+
+
+def _kinds(context, slots: dict) -> list[tuple[str, str]]:
+    offered = {s.program.kind for s in _open_to_asker(context)}
+    return [(KIND_LABELS[k], KIND_LABELS[k]) for k in Kind if k in offered]
+
+
 def _sessions(context, slots: dict) -> list[tuple[str, int]]:
-    kind = next((k for k in Kind if KIND_LABELS[k] == slots.get("kind")), None)
-    rows = [s for s in open_sessions(context.session, utcnow()) if kind is None or s.program.kind == kind]
+    chosen = slots.get("kind")
+    label = chosen["value"] if isinstance(chosen, dict) else chosen  # a plain name in dialogues begun before
+    rows = [s for s in _open_to_asker(context) if label is None or s.program.kind_label == label]
     return [(describe(s), s.id) for s in rows]
 
 
@@ -54,9 +65,14 @@ def _birth_date(text: str, context, slots: dict) -> str:
 
 
 def _precheck(context, incoming) -> TextReply | None:
-    if open_sessions(context.session, utcnow()):
-        return None
-    return TextReply("目前没有正在报名的托管班。寒暑假托管一般提前一个月开放报名，届时会在本号通知。")
+    if not open_sessions(context.session, utcnow()):
+        return TextReply("目前没有正在报名的托管班。寒暑假托管一般提前一个月开放报名，届时会在本号通知。")
+    if not _open_to_asker(context):
+        return TextReply(
+            "正在报名的托管班只面向举办工会及下属工会的会员，您的会员信息不在其中。"
+            "已是会员请回复“人工”核对所在工会；还不是会员可回复“我要入会”。"
+        )
+    return None
 
 
 def _register(slots: dict, context, incoming) -> TextReply:
@@ -96,7 +112,7 @@ REGISTER = Dialogue(
     "childcare.register",
     "托管报名",
     [
-        Step("kind", "托管类型", "想报哪种托管？", options=KINDS),
+        Step("kind", "托管类型", "想报哪种托管？", choices=_kinds),
         Step("session", "托管班", "请选择托管班：", choices=_sessions),
         Step("child", "孩子姓名", "孩子的姓名？", read_name),
         Step("birth_date", "出生日期", "孩子的出生日期？例如“2018年5月1日”", _birth_date),

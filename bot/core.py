@@ -21,10 +21,11 @@ Handler = Callable[[Incoming, "Context"], Reply | None]
 
 @dataclass
 class Context:
-    """What a handler may use: the database session of this message and the dialogue store."""
+    """What a handler may use: the database session of this message, the dialogue store, the message itself."""
 
     session: Session
     store: StateStore | None = None
+    incoming: Incoming | None = None  # set by Bot.reply: a dialogue's choices may depend on who asks
 
 
 class Bot:
@@ -49,6 +50,7 @@ class Bot:
             handler = self._handlers.get(("*", None))
         if handler is None:
             return None
+        context.incoming = incoming
         try:
             return handler(incoming, context)
         except Exception:

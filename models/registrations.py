@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from . import audit, notifications, waitlist
 from .access import Actor
 from .base import as_utc, today, utcnow
-from .childcare import CANCELLED, CONFIRMED, WAITLISTED, CareSession, Child, Registration
+from .childcare import CANCELLED, CONFIRMED, WAITLISTED, CareSession, Child, Program, Registration
 from .crypto import blind_index
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .identity import normalize_phone
@@ -55,14 +55,19 @@ def _child(session: Session, guardian: Worker, info: ChildInfo) -> Child:
     return child
 
 
+def may_register(session: Session, guardian: Worker, program: Program) -> bool:
+    """Whether the worker may register children for the program: any worker, or only members of its union or below."""
+    if not program.members_only:
+        return True
+    return guardian.is_member and guardian.union_id in subtree_ids(session, program.union_id)
+
+
 def _check_rules(session: Session, guardian: Worker, care: CareSession, child: Child) -> None:
     program = care.program
     now = utcnow()
     if not as_utc(program.registration_opens) <= now <= as_utc(program.registration_closes):
         raise Invalid("不在报名时间内", field="session_id")
-    if program.members_only and (
-        not guardian.is_member or guardian.union_id not in subtree_ids(session, program.union_id)
-    ):
+    if not may_register(session, guardian, program):
         raise Forbidden(f"该托管班仅面向{program.union.name}及下属工会的会员")
     age = age_on(child.born, care.starts_on)
     if not program.min_age <= age <= program.max_age:

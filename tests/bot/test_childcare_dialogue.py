@@ -70,7 +70,24 @@ def test_a_full_session_puts_the_child_on_the_waitlist(demo, store):
     assert demo.session.scalars(_theirs(worker)).one().status == WAITLISTED
 
 
-def test_members_of_other_unions_are_refused_clearly(worker):
+def test_a_worker_is_offered_only_the_sessions_of_their_own_unions(demo, store, worker):
+    liu_yang = Worker(demo.session, store, "oDemo-liuyang")  # a member in 新乡县 (七里营镇, 华兴食品)
+    kinds = liu_yang.says("托管报名")
+    assert "1. 日托" in kinds and "2. 周托" in kinds and "3. 幼托" in kinds
+    offered = liu_yang.says("日托")
+    assert "新乡县总工会2027年寒假爱心托管（日托）" in offered
+    assert "新医一附院" not in offered and "凤泉区" not in offered  # the hospital's staff and 凤泉区's members only
+    # 孙强 of 获嘉县 is no member yet: told at once, not after eight questions.
+    refused = worker.says("托管报名")
+    assert "只面向举办工会及下属工会的会员" in refused and "我要入会" in refused
+    assert worker.store.load("oDemo-sunqiang") is None
+
+
+def test_a_forged_choice_is_still_refused_at_the_end(demo, worker):
+    hospital = demo.union("新乡医学院第一附属医院工会")
+    sun_qiang = demo.worker("孙强")
+    sun_qiang.union_id, sun_qiang.member_since = hospital.id, date(2020, 1, 1)  # a member while he starts…
+    demo.session.commit()
     for answer in [
         "托管报名",
         "日托",
@@ -83,6 +100,8 @@ def test_members_of_other_unions_are_refused_clearly(worker):
         "无",
     ]:
         worker.says(answer)
+    sun_qiang.union_id = demo.union("获嘉县亢村镇工会").id  # …and moved to another union before he confirms
+    demo.session.commit()
     assert "报名没有成功：该托管班仅面向新乡医学院第一附属医院工会" in worker.says("确认")
 
 
