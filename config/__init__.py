@@ -82,6 +82,8 @@ class Config:
     PUSH_WORKERS: int = 1
     PUSH_THREADS: int = 32
     PUSH_LEASE_SECONDS: int = 60
+    # How long a scheduler that died holding its lock keeps a standby one waiting.
+    SCHEDULER_LOCK_SECONDS: int = 60
     TESTING: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -116,6 +118,8 @@ class Config:
             raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
         if self.PUSH_WORKERS < 0 or not 1 <= self.PUSH_THREADS <= 256 or self.PUSH_LEASE_SECONDS < 5:
             raise ConfigError("PUSH_WORKERS must be >= 0, PUSH_THREADS 1 to 256, PUSH_LEASE_SECONDS >= 5")
+        if self.SCHEDULER_LOCK_SECONDS < 3:  # renewed every third of it
+            raise ConfigError("SCHEDULER_LOCK_SECONDS must be >= 3")
         if not self.production:
             return
         missing = [name for name in SECRETS if getattr(self, name) == DEV_DEFAULTS[name]]

@@ -22,7 +22,7 @@ def main() -> None:
     app = create_app()  # jobs use the app's database, Redis and WeChat client, in app contexts
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     with app.app_context():
-        lock = scheduler_lock(redis_store.client)
+        lock = scheduler_lock(redis_store.client, app.config["GONGHUI"].SCHEDULER_LOCK_SECONDS)
     wait_for_lock(lock)
     scheduler = build_scheduler(lock, app)
     # SIGTERM (make run's Ctrl-C, systemd, a deploy) unwinds through finally and frees the lock at once.

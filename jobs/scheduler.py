@@ -19,23 +19,22 @@ from app.wechat.recovery import answer_abandoned
 from . import childcare, digests, grievances, maintenance, training
 
 LOCK_NAME = "gonghui:scheduler:lock"
-LOCK_SECONDS = 60
 TIMEZONE = "Asia/Shanghai"
 
 log = logging.getLogger("jobs")
 
 
-def scheduler_lock(client: redis.Redis) -> Lock:
-    """Return the lock that makes this the only running scheduler."""
+def scheduler_lock(client: redis.Redis, seconds: float = 60) -> Lock:
+    """Return the lock that makes this the only running scheduler; a dead holder's lapses after `seconds`."""
     # Not thread-local: it is renewed from the scheduler's worker threads.
-    return client.lock(LOCK_NAME, timeout=LOCK_SECONDS, thread_local=False)
+    return client.lock(LOCK_NAME, timeout=seconds, thread_local=False)
 
 
-def wait_for_lock(lock: Lock, poll_seconds: float = LOCK_SECONDS / 3) -> None:
+def wait_for_lock(lock: Lock) -> None:
     """Block until this process holds the lock, standing by while another one does."""
     while not lock.acquire(blocking=False):
         log.info("another scheduler holds the lock; standing by")
-        time.sleep(poll_seconds)
+        time.sleep(lock.timeout / 3)
 
 
 def keep_lock(lock: Lock, scheduler) -> None:
@@ -50,7 +49,7 @@ def keep_lock(lock: Lock, scheduler) -> None:
 def build_scheduler(lock: Lock, app: Flask) -> BlockingScheduler:
     """Create the scheduler with every job of the service."""
     scheduler = BlockingScheduler(timezone=TIMEZONE)
-    scheduler.add_job(keep_lock, "interval", seconds=LOCK_SECONDS / 3, args=[lock, scheduler], id="keep-lock")
+    scheduler.add_job(keep_lock, "interval", seconds=lock.timeout / 3, args=[lock, scheduler], id="keep-lock")
     scheduler.add_job(maintenance.purge_tokens, "cron", hour=3, args=[app], id="purge-tokens")
     scheduler.add_job(answer_abandoned, "interval", seconds=15, args=[app], id="answer-abandoned", max_instances=1)
     scheduler.add_job(
