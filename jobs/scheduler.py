@@ -38,11 +38,18 @@ def wait_for_lock(lock: Lock) -> None:
 
 
 def keep_lock(lock: Lock, scheduler) -> None:
-    """Renew the lock; having lost it (e.g. after a long pause), stop rather than run jobs twice."""
+    """Renew the lock; having lost it to another scheduler (e.g. after a long pause), stop rather than run jobs twice.
+
+    A lock that is simply gone (Redis restarted empty) is taken again if nobody else took it meanwhile. While
+    Redis is out, the renewal fails and is tried again next time: no other scheduler can take the lock either.
+    """
     try:
         lock.reacquire()
     except LockError:
-        log.error("scheduler lock lost; stopping")
+        if lock.acquire(blocking=False):
+            log.warning("scheduler lock was gone (Redis restarted?); taken again")
+            return
+        log.error("scheduler lock taken by another scheduler; stopping")
         scheduler.shutdown(wait=False)
 
 
