@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from . import audit, notifications
@@ -87,10 +88,23 @@ def _check(complaint: Complaint) -> None:
         raise Invalid("最多上传20张图片", field="attachments")
 
 
-def file_case(session: Session, *, worker: Worker, channel: str, complaint: Complaint, actor: Actor | None = None):
-    """Record a grievance, route it, link it to a collective case, and give it a number; the caller commits."""
+def file_case(
+    session: Session,
+    *,
+    worker: Worker,
+    channel: str,
+    complaint: Complaint,
+    actor: Actor | None = None,
+    client_key: str | None = None,
+):
+    """Record a grievance, route it, link it to a collective case, and give it a number; the caller commits.
+
+    With a client_key, the same submission sent again (its answer was lost) returns the case filed the first time.
+    """
     if channel not in CHANNELS:
         raise Invalid("未知的来源渠道", field="channel")
+    if client_key is not None and (filed := _filed_with(session, worker, client_key)) is not None:
+        return filed
     _check(complaint)
     phone = normalize_phone(complaint.contact_phone) if complaint.contact_phone else worker.phone
     enterprise, found = route_employer(
@@ -126,14 +140,24 @@ def file_case(session: Session, *, worker: Worker, channel: str, complaint: Comp
         collective_id=_collective(session, enterprise, complaint),
         deadline_at=due(session, ACCEPT),
         attachments=[CaseAttachment(media_id=m) for m in complaint.media_ids],
+        client_key=client_key,
     )
-    session.add(case)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(case)
+            session.flush()
+    except IntegrityError:  # the same submission, sent twice at once: the other request filed it
+        return _filed_with(session, worker, client_key)
     case.number = case_number(today(), case.id)
     _event(case, actor, "received", None, RECEIVED, f"{CHANNELS[channel]}：{found.reason}")
     if actor is not None:  # a visit or a call: the worker was not told the number in a reply of ours
         _tell(session, case, "received", f"已收到，由{found.union.name}受理（{found.reason}）")
     return case
+
+
+def _filed_with(session: Session, worker: Worker, client_key: str) -> GrievanceCase | None:
+    query = select(GrievanceCase).where(GrievanceCase.worker_id == worker.id, GrievanceCase.client_key == client_key)
+    return session.scalars(query).first()
 
 
 def case_number(received_on: date, case_id: int) -> str:

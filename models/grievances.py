@@ -68,9 +68,12 @@ class GrievanceCase(Base):
     """A worker's (or several workers') grievance against an employer, followed to its end."""
 
     __tablename__ = "grievance_cases"
+    __table_args__ = (UniqueConstraint("worker_id", "client_key", name="uq_grievance_cases_client_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # The mini-program's key for one submission: sent again after a lost answer, it finds the case filed then.
+    client_key: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(12), default=RECEIVED, index=True)
     category: Mapped[str] = mapped_column(String(24), index=True)
     channel: Mapped[str] = mapped_column(String(10))

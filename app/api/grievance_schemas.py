@@ -72,10 +72,15 @@ class GrievanceIn(Body):
     county: Short | None = None
     industry: Industry | None = Field(default=None, description="e.g. 教育: an industry union may handle it")
     media_ids: list[MediaId] = Field(default_factory=list, max_length=20, description="pictures uploaded to WeChat")
+    client_key: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")] | None = Field(
+        default=None,
+        description="made once per submission (e.g. a UUID): sent again after a lost answer, it returns the case "
+        "filed the first time instead of filing it twice",
+    )
 
     def to_domain(self) -> Complaint:
         """Return the complaint as the domain takes it."""
-        values = self.model_dump(exclude={"name", "amount_owed"})
+        values = self.model_dump(exclude={"name", "amount_owed", "client_key"})
         return Complaint(**values, amount_owed=None if self.amount_owed is None else Decimal(self.amount_owed))
 
 

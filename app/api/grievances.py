@@ -52,12 +52,17 @@ def grievance_categories() -> CategoryList:
 @blueprint.post("/grievances")
 @endpoint(GrievanceDetail, body=GrievanceIn, status=201, tag="grievances")
 def file_grievance(body: GrievanceIn) -> GrievanceDetail:
-    """File a grievance: it gets its number and goes at once to the union responsible, which says why."""
+    """File a grievance: it gets its number and goes at once to the union responsible, which says why.
+
+    The same client_key again (the answer to the first try was lost) answers with the case filed then.
+    """
     if g.worker.name is None:
         if body.name is None:
             raise Invalid("请填写您的姓名，工会出具的告知书上要写明", field="name")
         g.worker.name = body.name
-    case = cases.file_case(db.session, worker=g.worker, channel="miniapp", complaint=body.to_domain())
+    case = cases.file_case(
+        db.session, worker=g.worker, channel="miniapp", complaint=body.to_domain(), client_key=body.client_key
+    )
     db.session.commit()
     return _detail(case)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models.grievance_cases import accept, resolve, start_handling
 from models.grievances import GrievanceCase
@@ -75,6 +75,26 @@ def test_filing_routes_the_case_and_says_why(api, demo):
     ]
     case = demo.session.get(GrievanceCase, filed["id"])
     assert (case.channel, case.amount_owed, case.worker.name) == ("miniapp", Decimal("39000.50"), "张伟")
+
+
+def test_a_submission_sent_again_after_a_lost_answer_is_filed_once(api, demo):
+    headers = as_demo(api, demo, "oDemo-zhangwei")
+    submission = FILING | {"client_key": "3f2b9c1e-7a4d-4e0b-9c55-0f6a1d2e8b71"}
+    first = api.post("/api/grievances", json=submission, headers=headers)
+    again = api.post("/api/grievances", json=submission, headers=headers)  # the phone never got the first answer
+    assert first.status_code == again.status_code == 201
+    assert again.json["id"] == first.json["id"] and again.json["number"] == first.json["number"]
+    other = api.post("/api/grievances", json=FILING | {"client_key": "another-submission-01"}, headers=headers)
+    assert other.status_code == 201 and other.json["id"] != first.json["id"]  # a new submission is a new case
+    filed = select(func.count()).where(
+        GrievanceCase.worker_id == demo.worker("张伟").id, GrievanceCase.channel == "miniapp"
+    )
+    assert demo.session.scalar(filed) == 2
+    # The key is the worker's own: another worker's same key files their own case.
+    someone = api.post("/api/grievances", json=submission, headers=as_demo(api, demo, "oDemo-lina"))
+    assert someone.status_code == 201 and someone.json["id"] != first.json["id"]
+    code, _ = error(api.post("/api/grievances", json=FILING | {"client_key": "短"}, headers=headers), 400)
+    assert code == "invalid_payload"
 
 
 @pytest.mark.parametrize(
