@@ -169,20 +169,23 @@ def _children(pid: int) -> list[int]:
 class Tally:
     """What the clients saw, under a lock."""
 
-    latencies: list[tuple[float, float, str]] = field(default_factory=list)  # (time sent, seconds, kind)
-    statuses: list[tuple[float, int, str]] = field(default_factory=list)  # (time, status or 0, kind)
+    latencies: list[tuple[float, float, str]] = field(default_factory=list)  # (time answered, seconds, kind)
+    statuses: list[tuple[float, int, str]] = field(default_factory=list)  # (time answered, status or 0, kind)
     acknowledged: set[str] = field(default_factory=set)  # msg ids WeChat got an answer for
     given_up: set[str] = field(default_factory=set)  # msg ids all 3 tries failed
     registered: list[int] = field(default_factory=list)
     filed: list[int] = field(default_factory=list)
-    unknown_posts: Counter = field(default_factory=Counter)  # POSTs whose answer was lost, by kind
+    unknown_posts: Counter = field(default_factory=Counter)  # POSTs whose answer was lost twice, by kind
+    registered_before_retry: int = 0  # a retry answered 409: the first try had registered the child
     refused: Counter = field(default_factory=Counter)  # (kind, status, message) of 4xx answers
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note(self, started: float, status: int, kind: str) -> None:
+        """Count a request by when its answer came: one sent just before a fault is cut by it."""
+        ended = time.monotonic()
         with self.lock:
-            self.latencies.append((started, time.monotonic() - started, kind))
-            self.statuses.append((started, status, kind))
+            self.latencies.append((ended, ended - started, kind))
+            self.statuses.append((ended, status, kind))
 
 
 class Traffic:
@@ -268,25 +271,33 @@ class Traffic:
                 "facts": f"单位拖欠{1 + n % 5}个月工资，共{3000 + n}元，多次讨要未果。", "amount_owed": str(3000 + n),
                 "county": "新乡县", "township": "七里营镇",
             }  # fmt: skip
-        started = time.monotonic()
-        try:
-            response = http.post(f"{self.url}{path}", json=payload, headers=headers, timeout=10)
-        except requests.RequestException:
-            self.tally.note(started, 0, "api")
-            with self.tally.lock:
-                self.tally.unknown_posts[kind] += 1
-            return
-        self.tally.note(started, response.status_code, "api")
-        if response.status_code == 201:
+        if kind == "grievance":
+            payload["client_key"] = f"soak-grievance-{n:06d}"  # one per submission, sent again with a retry
+        for attempt in (1, 2):  # a lost answer is tried once more, as the mini-program does
+            started = time.monotonic()
+            try:
+                response = http.post(f"{self.url}{path}", json=payload, headers=headers, timeout=10)
+                status = response.status_code
+            except requests.RequestException:
+                status = 0
+            self.tally.note(started, status, "api")
+            if status and status < 500:
+                break
+            if attempt == 2:
+                with self.tally.lock:
+                    self.tally.unknown_posts[kind] += 1
+                return
+            time.sleep(1)
+        if status == 201:
             with self.tally.lock:
                 (self.tally.registered if kind == "register" else self.tally.filed).append(response.json()["id"])
-        elif response.status_code >= 500:
-            with self.tally.lock:
-                self.tally.unknown_posts[kind] += 1
+        elif kind == "register" and status == 409 and attempt == 2:
+            with self.tally.lock:  # the first try had registered the child: its answer was lost
+                self.tally.registered_before_retry += 1
         else:
-            code = (response.json().get("error") or {}).get("message") if response.content else None
+            message = (response.json().get("error") or {}).get("message") if response.content else None
             with self.tally.lock:
-                self.tally.refused[(kind, response.status_code, code)] += 1
+                self.tally.refused[(kind, status, message)] += 1
 
 
 # -- the run ----------------------------------------------------------------------------------------------
@@ -358,8 +369,9 @@ class Soak:
         return list(sessions)
 
     def start(self) -> str:
+        # --timeout: listing every message sent (GET /sim/sent) takes a while at the end.
         simulator = spawn([str(BIN / "gunicorn"), "--worker-class", "gevent", "--worker-connections", "2048",
-                           "--bind", f"127.0.0.1:{self.sim_port}", "soak_week:simulator_app()"],
+                           "--timeout", "300", "--bind", f"127.0.0.1:{self.sim_port}", "soak_week:simulator_app()"],
                           env={**self.env, "SOAK_USERS": str(self.args.workers)}, cwd=ROOT / "bench",
                           stdout=self.log("simulator"), stderr=subprocess.STDOUT)  # fmt: skip
         self.processes.append(simulator)
@@ -450,6 +462,10 @@ def reconcile(soak: Soak, traffic: Traffic, push_id: int) -> dict:
         stored = Counter(key.rsplit(":", 1)[-1] for key, _, _ in rows)
         registrations = Counter(session.scalars(select(Registration.id).where(Registration.id.in_(tally.registered))))
         cases = Counter(session.scalars(select(GrievanceCase.id).where(GrievanceCase.id.in_(tally.filed))))
+        soak_registrations = session.scalar(
+            select(func.count()).select_from(Registration).join(Worker, Registration.guardian_id == Worker.id)
+            .where(Worker.openid.like(f"{MP_PREFIX}%"))
+        )  # fmt: skip
         soak_cases = session.scalar(
             select(func.count()).select_from(GrievanceCase).join(Worker).where(Worker.openid.like(f"{MP_PREFIX}%"))
         )
@@ -473,10 +489,12 @@ def reconcile(soak: Soak, traffic: Traffic, push_id: int) -> dict:
         "  of which stored anyway": sum(1 for m in tally.given_up if stored.get(m)),
         "registrations confirmed to the client": len(tally.registered),
         "  registrations missing": len(set(tally.registered) - set(registrations)),
+        "  found registered by a retry (409)": tally.registered_before_retry,
+        "registrations of the soak in the database": soak_registrations,
         "grievances confirmed to the client": len(tally.filed),
         "  grievances missing": len(set(tally.filed) - set(cases)),
         "grievance cases of the soak in the database": soak_cases,
-        "POSTs whose answer was lost": dict(tally.unknown_posts),
+        "POSTs whose answer was lost twice": dict(tally.unknown_posts),
         "POSTs refused (kind, status, message)": dict(tally.refused),
         "push status": push.status,
         "push ledger": dict(ledger),
