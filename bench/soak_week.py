@@ -177,6 +177,7 @@ class Tally:
     filed: list[int] = field(default_factory=list)
     unknown_posts: Counter = field(default_factory=Counter)  # POSTs whose answer was lost twice, by kind
     registered_before_retry: int = 0  # a retry answered 409: the first try had registered the child
+    logins_failed: Counter = field(default_factory=Counter)  # by status (0: no answer)
     refused: Counter = field(default_factory=Counter)  # (kind, status, message) of 4xx answers
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -252,10 +253,12 @@ class Traffic:
         try:
             login = http.post(f"{self.url}/api/login", json={"code": f"sim:{PREFIX}{worker}"}, timeout=10)
         except requests.RequestException:
-            self.tally.note(started, 0, "api")
-            return
-        self.tally.note(started, login.status_code, "api")
-        if login.status_code != 200:
+            login = None
+        status = login.status_code if login is not None else 0
+        self.tally.note(started, status, "api")
+        if status != 200:
+            with self.tally.lock:
+                self.tally.logins_failed[status] += 1
             return
         headers = {"Authorization": f"Bearer {login.json()['token']}"}
         if kind == "register":
@@ -470,7 +473,12 @@ def reconcile(soak: Soak, traffic: Traffic, push_id: int) -> dict:
             select(func.count()).select_from(GrievanceCase).join(Worker).where(Worker.openid.like(f"{MP_PREFIX}%"))
         )
         push = session.get(Push, push_id)
-        ledger = Counter(session.scalars(select(Delivery.status).where(Delivery.push_id == push_id)))
+        ledger = Counter(
+            f"{status}: {reason}" if reason else status
+            for status, reason in session.execute(
+                select(Delivery.status, Delivery.reason).where(Delivery.push_id == push_id)
+            )
+        )
     # Subscribe messages have no idempotency key at WeChat: the ones that could be doubled. (A mass batch sent
     # again carries its clientmsgid, which the simulator refuses like WeChat: 45065.)
     sent = requests.get(f"http://127.0.0.1:{soak.sim_port}/sim/sent", params={"kind": "subscribe"}, timeout=300)
@@ -498,6 +506,7 @@ def reconcile(soak: Soak, traffic: Traffic, push_id: int) -> dict:
         "push: subscribe messages delivered": sum(per_user.values()),
         "push: recipients reached twice": sum(1 for count in per_user.values() if count > 1),
         "push: ledger sent": ledger.get(SENT, 0),
+        "mini-program logins that failed (the call then not made)": dict(tally.logins_failed),
     }
 
 
