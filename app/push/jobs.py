@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from flask import Flask
+from redis.exceptions import RedisError
 
 from models.push_delivery import Unit, expand, open_units
 from models.push_ledger import finish_if_done
@@ -75,13 +76,19 @@ def _alive(app: Flask, push_id: int, key: str):
 
     def keep_alive() -> None:
         if time.monotonic() - renewed[0] > lease / 3:
-            conn.set(name, "1", ex=lease)
             renewed[0] = time.monotonic()
+            try:
+                conn.set(name, "1", ex=lease)
+            except RedisError as error:
+                # Redis out for a moment: keep sending. Stopping would leave the block in flight in doubt; the rows'
+                # leases are in the database, so a unit queued again meanwhile sends only the rows nobody holds.
+                log.warning("push %s: could not renew %s (%s); sending on", push_id, name, error)
 
     try:
         yield keep_alive
     finally:
-        conn.delete(name)
+        with suppress(RedisError):  # it expires by itself
+            conn.delete(name)
 
 
 def _draft_for_followers(push: Push) -> None:

@@ -287,7 +287,8 @@ class _Target:
 
 
 class _TokenMemo:
-    """wechatpy's token storage in Redis, read at most once a second per process and key.
+    """wechatpy's token storage in Redis, read at most once a second per process and key (the last read while
+    Redis is out).
 
     Every call reads the token (and its expiry) from Redis three times; at hundreds of calls a second that is
     most of the sender's Redis traffic. Writes and deletes go through and drop the memo, so a token that
@@ -305,7 +306,13 @@ class _TokenMemo:
             hit = self._values.get(key)
         if hit is not None and now - hit[0] < self.seconds:
             return default if hit[1] is None else hit[1]
-        value = self.storage.get(key)
+        try:
+            value = self.storage.get(key)
+        except redis.RedisError:
+            if hit is None:
+                raise
+            # Redis out for a moment: the token read last is still good at WeChat (it lives two hours).
+            return default if hit[1] is None else hit[1]
         if value is not None:  # an absent token is read again: another thread may be fetching it right now
             with self._lock:
                 self._values[key] = (now, value)
