@@ -222,6 +222,17 @@ class Traffic:
             else:
                 self.mini_program(http, kind, n)
 
+    def send(self, http: requests.Session, kind: str, url: str, **options) -> tuple[requests.Response | None, int]:
+        """POST once and note the status (0: no answer) and the latency."""
+        started = time.monotonic()
+        try:
+            response = http.post(url, **options)
+        except requests.RequestException:
+            response = None
+        status = 0 if response is None else response.status_code
+        self.tally.note(started, status, kind)
+        return response, status
+
     def chat(self, http: requests.Session, n: int) -> None:
         from app.wechat.simulator.pusher import text_xml
 
@@ -229,13 +240,7 @@ class Traffic:
         worker = self.rng.randrange(self.workers)
         params, body = self.pusher.push(text_xml(f"{MP_PREFIX}{worker}", TEXTS[n % len(TEXTS)], int(msg_id)))
         for _ in range(3):  # WeChat: the same push again on no answer, 3 tries in all
-            started = time.monotonic()
-            try:
-                response = http.post(f"{self.url}/wechat", params=params, data=body, timeout=5)
-                status = response.status_code
-            except requests.RequestException:
-                status = 0
-            self.tally.note(started, status, "wechat")
+            _, status = self.send(http, "wechat", f"{self.url}/wechat", params=params, data=body, timeout=5)
             if status == 200:
                 with self.tally.lock:
                     self.tally.acknowledged.add(msg_id)
@@ -249,13 +254,9 @@ class Traffic:
 
     def mini_program(self, http: requests.Session, kind: str, n: int) -> None:
         worker = (n * 7919 + (0 if kind == "register" else 1)) % self.workers
-        started = time.monotonic()
-        try:
-            login = http.post(f"{self.url}/api/login", json={"code": f"sim:{PREFIX}{worker}"}, timeout=10)
-        except requests.RequestException:
-            login = None
-        status = login.status_code if login is not None else 0
-        self.tally.note(started, status, "api")
+        login, status = self.send(
+            http, "api", f"{self.url}/api/login", json={"code": f"sim:{PREFIX}{worker}"}, timeout=10
+        )
         if status != 200:
             with self.tally.lock:
                 self.tally.logins_failed[status] += 1
@@ -277,13 +278,7 @@ class Traffic:
         if kind == "grievance":
             payload["client_key"] = f"soak-grievance-{n:06d}"  # one per submission, sent again with a retry
         for attempt in (1, 2):  # a lost answer is tried once more, as the mini-program does
-            started = time.monotonic()
-            try:
-                response = http.post(f"{self.url}{path}", json=payload, headers=headers, timeout=10)
-                status = response.status_code
-            except requests.RequestException:
-                status = 0
-            self.tally.note(started, status, "api")
+            response, status = self.send(http, "api", f"{self.url}{path}", json=payload, headers=headers, timeout=10)
             if status and status < 500:
                 break
             if attempt == 2:

@@ -13,7 +13,7 @@ from app.wechat.parsing import parse_xml
 from models.inbound import ANSWERED, InboundMessage
 
 from ...conftest import BACKENDS
-from ...redis_proxy import PASS, REFUSE, RedisProxy
+from ...redis_proxy import PASS, REFUSE
 from ..api.conftest import log_in
 from . import samples
 from .conftest import WeChatServer, without_time
@@ -46,10 +46,8 @@ def test_a_message_the_database_could_not_take_is_refused_then_handled_once_on_r
 
 
 @pytest.fixture
-def database(backend):
-    proxy = RedisProxy(backend.database_url)
-    yield proxy
-    proxy.close()
+def database(backend, proxy_to):
+    return proxy_to(backend.database_url)
 
 
 @pytest.fixture

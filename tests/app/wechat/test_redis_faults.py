@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.wechat.parsing import parse_xml
 from models.inbound import InboundMessage
-from tests.redis_proxy import HANG, PASS, REFUSE, RedisProxy
+from tests.redis_proxy import HANG, PASS, REFUSE
 
 from . import samples
 from .conftest import WeChatServer
@@ -20,10 +20,8 @@ WECHAT_WAITS = 5.0
 
 
 @pytest.fixture
-def proxy(backend):
-    proxy = RedisProxy(backend.redis_url)
-    yield proxy
-    proxy.close()
+def proxy(backend, proxy_to):
+    return proxy_to(backend.redis_url)
 
 
 @pytest.fixture
