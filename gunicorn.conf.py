@@ -10,3 +10,4 @@ def post_worker_init(worker):
     from app.knowledge_cli import prepare
 
     prepare(worker.wsgi)
+    worker.log.info("worker warmed up, taking requests")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from .base import LOCAL_TZ, as_utc, utcnow
 from .childcare import CONFIRMED, WAITLISTED, CareSession, Child, Kind, Program, Registration
 from .crypto import blind_index
+from .demo_calendar import moved_by
 from .enterprises import find_enterprise
 from .notifications import grant
 from .push_audience import NEWS_TEMPLATE
@@ -27,7 +28,8 @@ def _at(year: int, month: int, day: int) -> datetime:
     return datetime(year, month, day, tzinfo=LOCAL_TZ)
 
 
-# (union, title, season, year, kind, ages, place, hours, courses, meals, registration window, sessions)
+# (union, title, season, year, kind, ages, place, hours, courses, meals, registration window, sessions); the dates
+# as the seeds schedule them, moved on at loading (demo_calendar), the children's birthdays with them.
 PROGRAMS = [
     (
         "凤泉区总工会",
@@ -118,7 +120,7 @@ PROGRAMS = [
 
 def load_programs(session: Session) -> int:
     """Add the demo programs that are missing; return how many were added."""
-    added = 0
+    added, moved = 0, moved_by()
     for union_name, title, season, year, kind, (low, high), place, hours, courses, meals, window, sessions in PROGRAMS:
         if session.scalar(select(Program.id).where(Program.title == title)) is not None:
             continue
@@ -139,10 +141,12 @@ def load_programs(session: Session) -> int:
             staff=STAFF_2_1_N,
             timetable="上午文化课与作业辅导，下午兴趣课程与户外活动",
             members_only=True,
-            registration_opens=window[0],
-            registration_closes=window[1],
+            registration_opens=window[0] + moved,
+            registration_closes=window[1] + moved,
         )
-        program.sessions = [CareSession(name=n, starts_on=s, ends_on=e, capacity=c) for n, s, e, c in sessions]
+        program.sessions = [
+            CareSession(name=n, starts_on=s + moved, ends_on=e + moved, capacity=c) for n, s, e, c in sessions
+        ]
         session.add(program)
         added += 1
     session.flush()
@@ -257,12 +261,13 @@ def load_registrations(session: Session) -> int:
     first = min(opens, last - timedelta(days=7))
     step = (last - first) / len(CHILDREN)
     parents: dict[str, tuple[Worker, str]] = {}
+    moved = moved_by()
     for number, (parent_name, name, born, gender, health, where) in enumerate(CHILDREN):
         at = first + step * number
         if parent_name not in parents:
             parents[parent_name] = _parent(session, parent_name, joined=at - timedelta(minutes=20))
         parent, contact = parents[parent_name]
-        _register(session, parent, sessions[where], ChildInfo(name, born, gender, health), contact, at)
+        _register(session, parent, sessions[where], ChildInfo(name, born + moved, gender, health), contact, at)
     session.flush()
     return len(parents) + len(CHILDREN)
 

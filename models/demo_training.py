@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .base import LOCAL_TZ
+from .demo_calendar import moved_by
 from .enterprises import Enterprise
 from .surveys import INDUSTRY, MULTIPLE, SINGLE, TEXT, Survey, SurveyQuestion, SurveyTarget
 from .training import CONFIRMED, ClassQuota, Enrolment, Topic, TopicOrder, TopicRequest, TrainingClass
@@ -44,8 +45,8 @@ def load_surveys(session: Session) -> int:
         title=TITLE,
         intro=INTRO,
         audience=INDUSTRY,
-        opens_at=datetime(2026, 11, 16, tzinfo=LOCAL_TZ).astimezone(UTC),  # SQLite keeps no offset
-        closes_at=datetime(2027, 2, 28, 23, 59, tzinfo=LOCAL_TZ).astimezone(UTC),
+        opens_at=(datetime(2026, 11, 16, tzinfo=LOCAL_TZ) + moved_by()).astimezone(UTC),  # SQLite keeps no offset
+        closes_at=(datetime(2027, 2, 28, 23, 59, tzinfo=LOCAL_TZ) + moved_by()).astimezone(UTC),
         targets=[SurveyTarget(industry=name) for name in INDUSTRIES],
         questions=[
             SurveyQuestion(
@@ -157,7 +158,8 @@ TOPICS_BY_UNION = {
 }
 
 SEATS = 120
-# (topic, title, starts, ends, place, capacity, closes on (local 18:00), {enterprise: quota})
+# (topic, title, starts, ends, place, capacity, closes on (local 18:00), {enterprise: quota}); the dates as the
+# seeds schedule them, moved on at loading (demo_calendar) like the survey's window.
 CLASSES = [
     (
         "劳动保护知识（煤炭行业）",
@@ -289,7 +291,9 @@ def load_training(session: Session) -> int:
     session.add_all(topics.values())
     session.flush()
     created = len(topics)
+    moved = moved_by()
     for title, name, starts, ends, place, capacity, closes, quotas in CLASSES:
+        starts, ends, closes = starts + moved, ends + moved, closes + moved
         topic = topics[title]
         training = TrainingClass(
             topic_id=topic.id,

@@ -9,6 +9,7 @@ from .crypto import BadMessage, sign, signature_matches
 from .parsing import BadPush, parse_json, parse_xml
 
 MAX_SKEW = 300  # seconds between WeChat's timestamp and our clock
+TRIES_SECONDS = 15  # WeChat tries a push 3 times, waiting 5 s for each
 
 
 class Forbidden(Exception):
@@ -22,6 +23,12 @@ def check_signature(account: Account, args) -> None:
         raise Forbidden("bad signature")
     if abs(time.time() - int(timestamp)) > MAX_SKEW:
         raise Forbidden("stale timestamp")
+
+
+def tries_over(args) -> bool:
+    """Whether WeChat gave up on every try of this push before we got to it (it waited for a free worker)."""
+    # A retry may carry its first try's timestamp or its own: either way none listens after 15 s.
+    return time.time() - int(args["timestamp"]) > TRIES_SECONDS
 
 
 def open_push(account: Account, args, body: bytes, allow_json: bool) -> tuple[dict, bool]:

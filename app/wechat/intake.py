@@ -42,8 +42,15 @@ class Replayed(Exception):
     """A nonce reused for a different message: a replay, not a WeChat retry."""
 
 
-def receive(account: Account, incoming: Incoming, key: str, fields: dict, nonce: str, started: float) -> Reply | None:
-    """Return the passive reply to a message, or None to answer "success"."""
+def receive(
+    account: Account, incoming: Incoming, key: str, fields: dict, nonce: str, started: float, listened: bool = True
+) -> Reply | None:
+    """Return the passive reply to a message, or None to answer "success".
+
+    A push that waited so long for a worker that WeChat no longer listens (not `listened`) is answered by a
+    customer-service message: a passive reply would reach nobody.
+    """
+    passive = account.passive and listened
     # A text's dialogue lock is taken in the round trip that claims it, and handed to its handler.
     ahead = LockAhead(incoming.openid) if converses(incoming) else None
     claimed = Claims(redis_store.client, account.channel).check_and_claim(nonce, key, ahead)
@@ -71,14 +78,14 @@ def receive(account: Account, incoming: Incoming, key: str, fields: dict, nonce:
         wechat = runtime()
         # A service account's answer is recorded as passive with the bot's own writes: one commit, not two.
         gave_up = threading.Event()
-        passive_id = message_id if account.passive else None
+        passive_id = message_id if passive else None
         future = wechat.executor.submit(handle, app, incoming, passive_id, gave_up, ahead)
         ahead = None  # the handler's now
     finally:
         if ahead is not None and ahead.taken:
             with contextlib.suppress(StoreUnavailable):  # it expires by itself
                 RedisStateStore(redis_store.client, ahead=ahead).release_ahead()
-    if account.passive:
+    if passive:
         try:
             # WeChat gives up at 5 s; the budget (4 s) counts from the request's arrival.
             return future.result(timeout=max(0.0, wechat.reply_seconds - (time.monotonic() - started)))

@@ -7,7 +7,7 @@ import time
 from flask import Blueprint, Response, request
 
 from .accounts import runtime
-from .envelope import Forbidden, check_signature, open_push, seal
+from .envelope import Forbidden, check_signature, open_push, seal, tries_over
 from .intake import Replayed, receive
 from .parsing import BadPush, to_incoming
 from .replies import to_xml
@@ -28,7 +28,8 @@ def _endpoint(channel: str) -> Response:
             return _plain(request.args.get("echostr", ""))
         fields, encrypted = open_push(account, request.args, request.get_data(cache=False), channel == "miniapp")
         incoming, key = to_incoming(fields, channel)
-        reply = receive(account, incoming, key, fields, request.args["nonce"], started)
+        listened = not tries_over(request.args)
+        reply = receive(account, incoming, key, fields, request.args["nonce"], started, listened)
     except (Forbidden, Replayed):
         return _plain("forbidden", 403)
     except BadPush as error:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 import redis
 from sqlalchemy import select
@@ -11,7 +9,7 @@ from sqlalchemy import select
 from bot.answers import several, skipped
 from bot.state import RedisStateStore
 from bot.training import wish_in
-from models.base import today, utcnow
+from models.base import utcnow
 from models.surveys import Reply, Survey, SurveyAnswer, SurveyResponse, answer_survey
 from models.tickets import Ticket
 from models.training import CONFIRMED, WAITLISTED, Enrolment, Topic, TopicOrder, TopicRequest, TrainingClass
@@ -19,28 +17,14 @@ from models.training_enrolments import enrol
 
 from .conftest import Worker
 
-WRITTEN = date(2026, 11, 23)  # the day these tests were written against the demo's dates
 FIRST_AID = "应急救护培训班（第一期）"
 SURVEY = "2027年劳动保护知识培训需求调查"
 
 
 @pytest.fixture
-def training(demo):
-    """The demo data with its classes and survey moved as far as today is past the day of writing."""
-    shift = max(today() - WRITTEN, timedelta(0))
-    for training in demo.session.scalars(select(TrainingClass)):
-        training.starts_on, training.ends_on = training.starts_on + shift, training.ends_on + shift
-        training.registration_closes += shift
-    for survey in demo.session.scalars(select(Survey)):
-        survey.opens_at, survey.closes_at = survey.opens_at + shift, survey.closes_at + shift
-    demo.session.commit()
-    return demo
-
-
-@pytest.fixture
-def zhangwei(training, store) -> Worker:
+def zhangwei(demo, store) -> Worker:
     """张伟 of 获嘉县恒达机械有限公司 (制造业): the 新乡 menu, two open classes, the survey for his industry."""
-    return Worker(training.session, store, "oDemo-zhangwei")
+    return Worker(demo.session, store, "oDemo-zhangwei")
 
 
 def _class(demo, title: str = FIRST_AID) -> TrainingClass:
@@ -52,102 +36,102 @@ def _rows(demo, model, **where) -> list:
     return list(demo.session.scalars(select(model).filter_by(**where)))
 
 
-def test_sign_up_for_an_open_class(zhangwei, training):
+def test_sign_up_for_an_open_class(zhangwei, demo):
     menu = zhangwei.says("有哪些培训可以报")
     assert "【培训点菜报名】" in menu and f"1. 报名｜{FIRST_AID}" in menu and "余60个名额" in menu
     assert "新乡市职工服务中心三楼培训室" in menu and "4课时" in menu
     assert "点菜｜应急救护（1天4课时，您已点过）" in menu and "回复“我想学……”" in menu
     assert FIRST_AID in zhangwei.says("1")
     done = zhangwei.says("确认")
-    training_class = _class(training)
+    training_class = _class(demo)
     assert f"报名成功！{FIRST_AID}，{training_class.starts_on.month}月{training_class.starts_on.day}日" in done
     assert "地点：新乡市职工服务中心三楼培训室" in done
     assert f"问卷《{SURVEY}》" in done and "回复“填问卷”" in done
-    [enrolment] = _rows(training, Enrolment, class_id=training_class.id)
+    [enrolment] = _rows(demo, Enrolment, class_id=training_class.id)
     assert (enrolment.status, enrolment.worker.name) == (CONFIRMED, "张伟")
     assert "您已报名" in zhangwei.says("培训")
 
 
-def test_a_full_class_puts_the_worker_on_the_waitlist(zhangwei, training):
-    full = _class(training)
+def test_a_full_class_puts_the_worker_on_the_waitlist(zhangwei, demo):
+    full = _class(demo)
     full.capacity = 1
-    enrol(training.session, worker=training.worker("孙强"), class_id=full.id)  # the one place
-    enrol(training.session, worker=training.worker("刘洋"), class_id=full.id)  # first on the waitlist
+    enrol(demo.session, worker=demo.worker("孙强"), class_id=full.id)  # the one place
+    enrol(demo.session, worker=demo.worker("刘洋"), class_id=full.id)  # first on the waitlist
     assert "已满，可排候补" in zhangwei.says("培训")
     zhangwei.says("1")
     done = zhangwei.says("确认")
     assert "名额已满，您已排在候补第2位" in done and FIRST_AID in done and "新乡市职工服务中心" in done
-    [mine] = _rows(training, Enrolment, class_id=full.id, worker_id=training.worker("张伟").id)
+    [mine] = _rows(demo, Enrolment, class_id=full.id, worker_id=demo.worker("张伟").id)
     assert mine.status == WAITLISTED
 
 
-def test_signing_up_twice_is_refused_clearly(zhangwei, training):
-    enrol(training.session, worker=training.worker("张伟"), class_id=_class(training).id)
+def test_signing_up_twice_is_refused_clearly(zhangwei, demo):
+    enrol(demo.session, worker=demo.worker("张伟"), class_id=_class(demo).id)
     zhangwei.says("培训")
     zhangwei.says("1")
     assert "没有办成：您已报名该培训班" in zhangwei.says("确认")
-    assert len(_rows(training, Enrolment, class_id=_class(training).id)) == 1
+    assert len(_rows(demo, Enrolment, class_id=_class(demo).id)) == 1
 
 
-def test_order_a_topic_and_see_it_marked(training, store):
-    worker = Worker(training.session, store)  # 孙强, at 张伟's employer, who has ordered nothing
+def test_order_a_topic_and_see_it_marked(demo, store):
+    worker = Worker(demo.session, store)  # 孙强, at 张伟's employer, who has ordered nothing
     menu = worker.says("培训")
     assert "6. 点菜｜应急救护（1天4课时）" in menu
     assert "点菜｜应急救护" in worker.says("6")
     done = worker.says("1")
     assert "点菜成功！您点了“应急救护”，目前共有3位职工点了这道菜" in done  # 张伟 and 刘洋 before him
-    topic = training.session.scalars(select(Topic).where(Topic.title == "应急救护")).one()
-    assert _rows(training, TopicOrder, topic_id=topic.id, worker_id=training.worker("孙强").id)
+    topic = demo.session.scalars(select(Topic).where(Topic.title == "应急救护")).one()
+    assert _rows(demo, TopicOrder, topic_id=topic.id, worker_id=demo.worker("孙强").id)
     assert "应急救护（1天4课时，您已点过）" in worker.says("培训")
     worker.says("6")
     assert "您之前已点过“应急救护”" in worker.says("确认")
 
 
-def test_a_wish_not_on_the_menu_is_recorded(zhangwei, training):
+def test_a_wish_not_on_the_menu_is_recorded(zhangwei, demo):
     confirm = zhangwei.says("我想学高处作业安全")
     assert "【培训需求】请核对" in confirm and "想学的内容：高处作业安全" in confirm
     assert "菜单上暂时还没有这项内容" in zhangwei.says("确认")
-    [request] = _rows(training, TopicRequest, text="高处作业安全", worker_id=training.worker("张伟").id)
+    [request] = _rows(demo, TopicRequest, text="高处作业安全", worker_id=demo.worker("张伟").id)
     assert request.topic_id is None and request.industry == "制造业"
 
 
-def test_a_wish_on_the_menu_is_matched_to_its_topic(zhangwei, training):
+def test_a_wish_on_the_menu_is_matched_to_its_topic(zhangwei, demo):
     zhangwei.says("我想学应急救护")
     assert "菜单上已有“应急救护”" in zhangwei.says("确认")
-    [request] = _rows(training, TopicRequest, text="应急救护")
+    [request] = _rows(demo, TopicRequest, text="应急救护")
     assert request.topic.title == "应急救护"
 
 
-def test_a_wish_is_asked_for_when_the_message_names_none(zhangwei, training):
+def test_a_wish_is_asked_for_when_the_message_names_none(zhangwei, demo):
     assert "您想学什么内容" in zhangwei.says("能不能开一个新的培训")
     assert "请具体说说想学什么" in zhangwei.says("啥")
     assert "想学的内容：叉车司机考证" in zhangwei.says("我想学叉车司机考证")
     zhangwei.says("确认")
-    assert _rows(training, TopicRequest, text="叉车司机考证")
+    assert _rows(demo, TopicRequest, text="叉车司机考证")
 
 
-def test_a_wish_said_inside_the_menu(zhangwei, training):
+def test_a_wish_said_inside_the_menu(zhangwei, demo):
     zhangwei.says("培训")
     assert "请回复选项前的数字" in zhangwei.says("99")
     assert "提需求｜想学“焊工”" in zhangwei.says("我想学焊工")
     assert "已记下您想学“焊工”" in zhangwei.says("确认")
-    assert _rows(training, TopicRequest, text="焊工")
+    assert _rows(demo, TopicRequest, text="焊工")
 
 
-def test_the_menu_click_starts_the_dialogue_and_cancel_leaves_nothing(zhangwei, training):
+def test_the_menu_click_starts_the_dialogue_and_cancel_leaves_nothing(zhangwei, demo):
     assert f"报名｜{FIRST_AID}" in zhangwei.clicks("TRAINING")
     zhangwei.says("1")
     assert "已取消“培训点菜报名”" in zhangwei.says("取消")
-    assert not _rows(training, Enrolment, class_id=_class(training).id)
+    assert not _rows(demo, Enrolment, class_id=_class(demo).id)
     assert zhangwei.store.load(zhangwei.openid) is None
 
 
-def test_no_menu_and_no_class_says_so(zhangwei, training):
-    for topic in training.session.scalars(select(Topic)):
+def test_no_menu_and_no_class_says_so(zhangwei, demo):
+    for topic in demo.session.scalars(select(Topic)):
         topic.active = False
-    for training_class in training.session.scalars(select(TrainingClass)):
+    for training_class in demo.session.scalars(select(TrainingClass)):
         training_class.cancelled_at = utcnow()
-    training.session.commit()
+    demo.session.commit()
     reply = zhangwei.says("培训")
     assert "目前还没有面向您的培训菜单和开班计划" in reply and "我想学……" in reply
     assert zhangwei.store.load(zhangwei.openid) is None
@@ -157,7 +141,7 @@ def _survey_rows(demo, worker: str) -> list[SurveyResponse]:
     return _rows(demo, SurveyResponse, worker_id=demo.worker(worker).id)
 
 
-def test_answer_the_survey_in_the_chat(zhangwei, training):
+def test_answer_the_survey_in_the_chat(zhangwei, demo):
     first = zhangwei.says("填问卷")
     assert f"【填写问卷 1/5】《{SURVEY}》" in first and "职工点菜、工会上菜" in first
     assert "1. 新版安全规程" in first and "6. 群监员工作实务" in first and "例如“1 3”" in first
@@ -170,10 +154,10 @@ def test_answer_the_survey_in_the_chat(zhangwei, training):
     assert "第1题：新版安全规程、应急救护" in summary and "第3题：线上线下结合" in summary
     assert "第4题：（跳过）" in summary and "问卷提交后不能修改" in summary
     assert "问卷已提交，感谢您的参与" in zhangwei.says("确认")
-    [response] = _survey_rows(training, "张伟")
+    [response] = _survey_rows(demo, "张伟")
     survey = response.survey
     by_position = {q.id: q.position for q in survey.questions}
-    rows = _rows(training, SurveyAnswer, response_id=response.id)
+    rows = _rows(demo, SurveyAnswer, response_id=response.id)
     answers = {(by_position[a.question_id], a.option, a.text) for a in rows}
     assert answers == {
         (1, 0, None),
@@ -182,10 +166,10 @@ def test_answer_the_survey_in_the_chat(zhangwei, training):
         (3, 3, None),
         (5, None, "希望请煤矿安全专家来新乡授课"),
     }
-    assert response.enterprise_id == training.enterprise("获嘉县恒达机械有限公司").id
+    assert response.enterprise_id == demo.enterprise("获嘉县恒达机械有限公司").id
 
 
-def test_bad_survey_answers_are_asked_again(zhangwei, training):
+def test_bad_survey_answers_are_asked_again(zhangwei, demo):
     zhangwei.says("需求调查")
     assert "最多选3项" in zhangwei.says("1 2 3 4")
     assert "请回复选项前的序号（1到6）" in zhangwei.says("9")
@@ -194,53 +178,53 @@ def test_bad_survey_answers_are_asked_again(zhangwei, training):
     assert "请回复选项前的序号（1到4）" in zhangwei.says("1 2")  # single choice
     assert "您希望的培训方式" in zhangwei.says("第二个")
     assert "【填写问卷 2/5】" in zhangwei.says("返回")
-    assert not _survey_rows(training, "张伟")
+    assert not _survey_rows(demo, "张伟")
 
 
-def test_cancel_a_survey_midway(zhangwei, training):
+def test_cancel_a_survey_midway(zhangwei, demo):
     zhangwei.says("填问卷")
     zhangwei.says("1")
     assert "已取消“填写问卷”" in zhangwei.says("取消")
     assert "回复“人工”可转接" in zhangwei.says("帮助")
-    assert not _survey_rows(training, "张伟")
+    assert not _survey_rows(demo, "张伟")
 
 
-def test_an_answered_survey_is_not_answered_again(zhangwei, training):
-    survey = training.session.scalars(select(Survey).where(Survey.title == SURVEY)).one()
+def test_an_answered_survey_is_not_answered_again(zhangwei, demo):
+    survey = demo.session.scalars(select(Survey).where(Survey.title == SURVEY)).one()
     answer_survey(
-        training.session,
-        worker=training.worker("张伟"),
+        demo.session,
+        worker=demo.worker("张伟"),
         survey_id=survey.id,
         replies=[Reply(q.id, choices=[0]) for q in survey.questions if q.required],
     )
     assert f"您已填写过问卷《{SURVEY}》" in zhangwei.says("填问卷")
     assert zhangwei.store.load(zhangwei.openid) is None
     zhangwei.says("我想学焊工")
-    assert "问卷《" not in zhangwei.says("确认") and len(_survey_rows(training, "张伟")) == 1
+    assert "问卷《" not in zhangwei.says("确认") and len(_survey_rows(demo, "张伟")) == 1
 
 
-def test_a_survey_answered_elsewhere_meanwhile_is_refused_at_the_end(zhangwei, training):
+def test_a_survey_answered_elsewhere_meanwhile_is_refused_at_the_end(zhangwei, demo):
     for answer in ["填问卷", "1", "1", "1", "1"]:
         zhangwei.says(answer)
     assert "请核对" in zhangwei.says("跳过")
-    survey = training.session.scalars(select(Survey).where(Survey.title == SURVEY)).one()
+    survey = demo.session.scalars(select(Survey).where(Survey.title == SURVEY)).one()
     replies = [Reply(q.id, choices=[1]) for q in survey.questions if q.required]
-    answer_survey(training.session, worker=training.worker("张伟"), survey_id=survey.id, replies=replies)
+    answer_survey(demo.session, worker=demo.worker("张伟"), survey_id=survey.id, replies=replies)
     assert "您已填写过这份问卷" in zhangwei.says("确认")  # e.g. in the mini-program
-    [response] = _survey_rows(training, "张伟")
+    [response] = _survey_rows(demo, "张伟")
     assert {a.option for a in response.answers} == {1}
 
 
-def test_no_survey_for_a_coal_miner_of_hebei(training, store):
-    miner = Worker(training.session, store, "oDemo-lijianguo")  # the 新乡 survey is not for 开滦
+def test_no_survey_for_a_coal_miner_of_hebei(demo, store):
+    miner = Worker(demo.session, store, "oDemo-lijianguo")  # the 新乡 survey is not for 开滦
     assert "目前没有需要您填写的问卷" in miner.says("填问卷")
 
 
-def test_handoff_in_a_survey_and_expiry_name_it(zhangwei, training, backend):
+def test_handoff_in_a_survey_and_expiry_name_it(zhangwei, demo, backend):
     zhangwei.says("填问卷")
     zhangwei.says("1 2")
     assert "已为您转接工会工作人员" in zhangwei.says("转人工")
-    [ticket] = _rows(training, Ticket, kind="handoff", worker_id=training.worker("张伟").id)
+    [ticket] = _rows(demo, Ticket, kind="handoff", worker_id=demo.worker("张伟").id)
     assert "填写问卷" in ticket.summary and "第1题=新版安全规程、职业病防治" in ticket.summary
     zhangwei.says("问卷")
     client = redis.Redis.from_url(backend.redis_url)
@@ -248,9 +232,9 @@ def test_handoff_in_a_survey_and_expiry_name_it(zhangwei, training, backend):
     assert "您的“填写问卷”超过30分钟没有回复" in zhangwei.says("1")
 
 
-def test_with_redis_down_training_and_surveys_wait(training):
+def test_with_redis_down_training_and_surveys_wait(demo):
     down = RedisStateStore(redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5))
-    worker = Worker(training.session, down, "oDemo-zhangwei")
+    worker = Worker(demo.session, down, "oDemo-zhangwei")
     for text in ("培训", "我想学电工", "填问卷"):
         assert "请稍后重新开始" in worker.says(text)
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from models.base import utcnow
 from models.childcare import CONFIRMED, CareSession, Program, Registration
+from models.demo_calendar import moved_by
 from models.workers import create_worker
 
 from .conftest import log_in
@@ -74,8 +75,8 @@ def test_programs_are_listed_with_everything_a_parent_asks(api, demo):
         {
             "id": care(demo).id,
             "name": "寒假班",
-            "starts_on": "2027-01-25",
-            "ends_on": "2027-02-26",
+            "starts_on": str(date(2027, 1, 25) + moved_by()),
+            "ends_on": str(date(2027, 2, 26) + moved_by()),
             "capacity": 20,
             "places_left": 20 - taken,
         }

@@ -3,12 +3,13 @@ check-in, rating and certificates."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from models.base import today, utcnow
+from models.demo_calendar import moved_by
 from models.demo_training import PAST
 from models.notifications import Notification
 from models.training import Enrolment, Topic, TopicOrder, TopicRequest, TrainingClass
@@ -197,8 +198,8 @@ def test_the_classes_open_to_the_worker_and_nobody_else(api, demo):
         "industry": "煤炭",
         "description": coal.topic.description,
         "audience": "从事劳动保护工作的工会干部、一线群监员",
-        "starts_on": "2026-12-14",
-        "ends_on": "2026-12-16",
+        "starts_on": str(date(2026, 12, 14) + moved_by()),
+        "ends_on": str(date(2026, 12, 16) + moved_by()),
         "days": 3,
         "place": "秦皇岛市北戴河区 河北省总工会职工培训基地",
         "experts": coal.topic.experts,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import redis
 from sqlalchemy import func, select
 
@@ -108,6 +110,20 @@ def test_late_answer_goes_out_as_a_customer_service_message(make_app, simulator,
     assert "职工服务平台" in str(sent[0]["payload"])
     row = wait_for(lambda: [r for r in _rows(session) if r.status == "answered"])[0]
     assert (row.delivery, len(simulator.state.sent_messages(openid=OPENID))) == ("customer_service", 1)
+
+
+def test_a_push_that_waited_past_all_its_tries_is_answered_by_customer_service(make_app, simulator, session):
+    # Stamped 16 s ago: it waited in the listen queue while every worker was busy or restarting.
+    server = WeChatServer(make_app(WECHAT_API_BASE_URL=simulator.url).test_client())
+    simulator.state.record_interaction(OPENID)
+    response = server.post(_text(content="帮助"), timestamp=int(time.time()) - 16)
+    assert response.get_data(as_text=True) == "success"
+    sent = wait_for(lambda: simulator.state.sent_messages(openid=OPENID, kind="custom"))
+    assert len(sent) == 1 and "职工服务平台" in str(sent[0]["payload"])
+    row = wait_for(lambda: [r for r in _rows(session) if r.status == "answered"])[0]
+    assert row.delivery == "customer_service"
+    fresh = server.post(_text(content="帮助", msg_id=6054768590064713729))
+    assert "职工服务平台" in _reply(fresh)["Content"]  # one stamped now still gets its passive reply
 
 
 def test_late_answer_outside_the_48_hour_window_is_recorded_undelivered(make_app, simulator, session, late_answers):
