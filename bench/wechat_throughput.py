@@ -5,7 +5,7 @@
 For each server (the reference robot of bench/reference_robot.py, then our full app wsgi:app) and
 each mode (plaintext, safe/AES), it starts the server under gunicorn on a loopback port,
 pre-generates signed (and encrypted) text pushes exactly as WeChat sends them (each a new message:
-unique MsgId and nonce, timestamp of now), checks a sample of replies in Python, then drives the
+unique MsgId and nonce, timestamp of the run's end), checks a sample of replies in Python, then drives the
 server with wrk for a fixed duration and prints requests/s, p50 and p99 latency and errors.
 
 Our app runs on a fresh, migrated SQLite database in a temporary directory (one per run) and on
@@ -123,10 +123,14 @@ class Push:
     openid: str
 
 
-def make_pushes(mode: str, count: int, openids: int) -> list[Push]:
-    """Pre-generate count new text messages, signed (and encrypted) as WeChat does, stamped now."""
+def make_pushes(mode: str, count: int, openids: int, ahead: int) -> list[Push]:
+    """Pre-generate count new text messages, signed (and encrypted) as WeChat does, stamped `ahead` s from now.
+
+    Stamped when the run will be over: our endpoint answers a push stamped over 15 s ago by customer service
+    (WeChat has given up on all its tries), which a push sent fresh from WeChat never is.
+    """
     pusher = Pusher(TOKEN, APPID, AES_KEY, mode)
-    now = int(time.time())
+    now = int(time.time()) + ahead
     pushes = []
     for i in range(count):
         n = next(_sequence)
@@ -426,7 +430,7 @@ def bench_one(server: str, mode: str, redis_url: str, work: Path, args: argparse
         migrate(database_url, args.app_root)
     warm = WARM_UP_PUSHES
     count = warm + args.check + int(args.duration * args.max_rate)
-    pushes = make_pushes(mode, count, args.openids)
+    pushes = make_pushes(mode, count, args.openids, ahead=int(args.duration + args.wait_idle + 60))
     requests_file = run_dir / "requests.txt"
     write_requests(pushes[warm + args.check :], requests_file)
     os.sync()  # so that writing back the file does not compete with the servers' fsyncs during the run
