@@ -35,6 +35,7 @@ from models.database import make_engine, make_session_factory
 from models.demo import load_demo
 
 from .factories import Demo
+from .redis_proxy import RedisProxy
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -352,3 +353,17 @@ def login(client):
         return {"Authorization": f"Bearer {response.json['token']}"}
 
     return login_as
+
+
+@pytest.fixture
+def proxy_to():
+    """Make TCP proxies in front of the tests' servers (Redis, PostgreSQL) that can hang or refuse; closed after."""
+    proxies = []
+
+    def make(url: str) -> RedisProxy:
+        proxies.append(RedisProxy(url))
+        return proxies[-1]
+
+    yield make
+    for proxy in proxies:
+        proxy.close()

@@ -16,6 +16,8 @@ Exactly once, and where it can fail:
   A read timeout is the same doubt for one row (the request may have been handled): skipped, not resent.
   -1 and connection failures (nothing reached WeChat) are retried with backoff, then the row fails.
 - The inbox: the Notification rows and the ledger change in one transaction.
+- The database restarting mid-push: ledger steps are tried again for up to half the lease, so the answers
+  of a block in flight are written down when it is back instead of leaving the block in doubt.
 - 45009 (quota) gives the row back and pauses the push until after midnight, China time, when WeChat's
   daily quotas return; a token WeChat keeps refusing after a refresh pauses it for 5 minutes.
 """
@@ -30,11 +32,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock
+from functools import partial
+from typing import TypeVar
 
 import redis
 import requests
 import urllib3
 from flask import current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from models import push_delivery as ledger
 from models.base import LOCAL_TZ, utcnow
@@ -49,8 +54,10 @@ from ..wechat.client import TIMEOUT, WeChatApi
 from ..wechat.errors import NoSubscription, OutsideServiceWindow, QuotaExceeded, TokenRejected, WeChatBusy, WeChatError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BACKOFF = (0.5, 1.0, 2.0)  # seconds before each retry of -1 or an unreachable WeChat; then the row fails
+OUTAGE_WAITS = (0.5, 1.0, 2.0, 4.0)  # seconds between tries of a ledger write while the database is out, then 4 s
 ALREADY_SENT = 45065  # mass send: this clientmsgid went out already
 TOKEN_PAUSE = timedelta(minutes=5)
 SEND_TIMEOUT = TIMEOUT
@@ -145,15 +152,36 @@ def _send_range(push: Push, unit: Unit, threads: int, lease: int, keep_alive: Ca
     block = max(1, threads // 2)
     in_flight: tuple[list[Claimed], list[Future]] | None = None
     stop = False
+    push_id = push.id
     while True:
-        rows = [] if stop else _claim(push.id, unit, block, lease)
+        rows = [] if stop else _through_outage(partial(_claim, push_id, unit, block, lease), lease)
         current = (rows, [pool.submit(_subscribe, target, row.openid, template, data, page) for row in rows])
         if in_flight is not None:
-            stop = _record(push, *in_flight, template) or stop
+            stop = _through_outage(partial(_record, push_id, *in_flight, template), lease) or stop
         in_flight = current if rows else None
         if in_flight is None:
             break
         keep_alive()
+
+
+def _through_outage(step: Callable[[], T], lease: int) -> T:
+    """Run a ledger step, and again while the database is out (restarting), for up to half the rows' lease.
+
+    WeChat's answers to a block in flight live only in memory: were the sender to give up on them, their rows
+    would be skipped as in doubt once their lease ran out, though WeChat took them.
+    """
+    deadline = time.monotonic() + lease / 2
+    waits = iter(OUTAGE_WAITS)
+    while True:
+        try:
+            return step()
+        except (OperationalError, InterfaceError) as error:
+            db.session.rollback()
+            wait = next(waits, OUTAGE_WAITS[-1])
+            if time.monotonic() + wait > deadline:
+                raise
+            log.warning("push ledger: database unavailable (%s); trying again in %s s", error.orig, wait)
+            time.sleep(wait)
 
 
 def _claim(push_id: int, unit: Unit, block: int, lease: int) -> list[Claimed]:
@@ -168,7 +196,7 @@ def _claim(push_id: int, unit: Unit, block: int, lease: int) -> list[Claimed]:
     return [row for row in rows if row.openid]
 
 
-def _record(push: Push, rows: list[Claimed], futures: list[Future], template: str) -> bool:
+def _record(push_id: int, rows: list[Claimed], futures: list[Future], template: str) -> bool:
     """Record a block's answers in one transaction; return True when the push must stop (paused)."""
     session = db.session
     sent, skipped, failed, back = [], [], [], []
@@ -189,8 +217,8 @@ def _record(push: Push, rows: list[Claimed], futures: list[Future], template: st
     ledger.mark_failed(session, failed)
     ledger.release(session, back)
     if stop:
-        pause(session, push.id, next_china_midnight() if stop == QUOTA else _token_pause())
-        log.warning("push %s paused: %s", push.id, "WeChat's daily quota (45009)" if stop == QUOTA else "token")
+        pause(session, push_id, next_china_midnight() if stop == QUOTA else _token_pause())
+        log.warning("push %s paused: %s", push_id, "WeChat's daily quota (45009)" if stop == QUOTA else "token")
     session.commit()
     return stop is not None
 

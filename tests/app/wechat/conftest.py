@@ -12,8 +12,6 @@ from app.wechat.simulator.pusher import Pusher
 from bot.conversation import warm_up
 from config import DEV_DEFAULTS
 
-from ...redis_proxy import RedisProxy
-
 
 @pytest.fixture(scope="session", autouse=True)
 def _warm_bot():
@@ -100,17 +98,3 @@ def wait_for(condition, seconds: float = 5.0):
 def without_time(response) -> str:
     """A reply without its CreateTime: a retry's reply is made again, and may fall in the next second."""
     return re.sub(r"<CreateTime>\d+</CreateTime>", "", response.get_data(as_text=True))
-
-
-@pytest.fixture
-def proxy_to():
-    """Make TCP proxies in front of the tests' servers (Redis, PostgreSQL) that can hang or refuse; closed after."""
-    proxies = []
-
-    def make(url: str) -> RedisProxy:
-        proxies.append(RedisProxy(url))
-        return proxies[-1]
-
-    yield make
-    for proxy in proxies:
-        proxy.close()
