@@ -10,6 +10,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from flask import Flask, current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.core import Context
 from bot.handlers import bot, converses
@@ -36,6 +37,7 @@ from .replies import from_data, to_data
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 60  # a handler that has not answered by then is presumed dead
+OUTAGE_POLL = 0.25  # seconds between tries to store a message while the database is out
 
 
 class Replayed(Exception):
@@ -62,15 +64,14 @@ def receive(
             earlier = find_inbound(db.session, key)
             if earlier is not None:
                 return _earlier_answer(earlier)
-        message_id, earlier = store_inbound(
-            db.engine,
+        message_id, earlier = _store(
+            started,
             channel=account.channel,
             dedup_key=key,
             openid=incoming.openid,
             kind=incoming.kind,
             event=incoming.event,
             fields=fields,
-            lease_seconds=LEASE_SECONDS,
         )
         if earlier is not None:
             return _earlier_answer(earlier)
@@ -94,6 +95,21 @@ def receive(
             log.warning("answer to %s not ready in time; it will go out as a customer-service message", key)
     future.add_done_callback(lambda done: _deliver_later(app, account, message_id, incoming.openid, done))
     return None
+
+
+def _store(started: float, **row) -> tuple[int, InboundMessage | None]:
+    """Store a message; while the database is out (restarting), try again until WeChat's 5 s are nearly spent.
+
+    Answering 503 at once would let WeChat's three tries all pass within the first seconds of an outage.
+    """
+    budget = runtime().reply_seconds
+    while True:
+        try:
+            return store_inbound(db.engine, lease_seconds=LEASE_SECONDS, **row)
+        except (OperationalError, InterfaceError):
+            if time.monotonic() - started + OUTAGE_POLL > budget:
+                raise
+            time.sleep(OUTAGE_POLL)
 
 
 def _earlier_answer(row: InboundMessage) -> Reply | None:

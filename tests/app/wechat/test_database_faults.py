@@ -6,6 +6,9 @@ same (and refuses new connections until the server is "back"), while the server 
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import make_url, select
 
@@ -29,7 +32,8 @@ def _text(content: str, msg_id: int) -> str:
 def test_a_message_the_database_could_not_take_is_refused_then_handled_once_on_retry(
     make_app, simulator, session, demo, tmp_path
 ):
-    down = WeChatServer(make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'gone' / 'db.sqlite'}").test_client())
+    gone = f"sqlite:///{tmp_path / 'gone' / 'db.sqlite'}"
+    down = WeChatServer(make_app(DATABASE_URL=gone, WECHAT_REPLY_SECONDS=1.0).test_client())  # waits 1 s, not 4
     refused = down.post(_text("加班费怎么算", 7_300_000_000_000_000_001))
     assert refused.status_code == 503  # not "success": WeChat sends it again
     assert "Traceback" not in refused.get_data(as_text=True)
@@ -80,3 +84,21 @@ def test_after_a_postgresql_restart_the_pool_recovers_and_no_message_is_lost(pro
     stored = session.scalars(select(InboundMessage).where(InboundMessage.openid == OPENID)).all()
     assert sorted(row.fields["MsgId"] for row in stored) == [str(7_400_000_000_000_000_000 + n) for n in (1, 2, 3)]
     assert {row.status for row in stored} == {ANSWERED}
+
+
+@on_postgresql
+def test_a_message_that_comes_while_postgresql_restarts_waits_for_it(proxied_app, database, session, demo):
+    wechat = WeChatServer(proxied_app.test_client())
+    assert wechat.post(_text("你好", 7_500_000_000_000_000_001)).status_code == 200  # the pool is filled
+    database.set(REFUSE)
+    answers = []
+    text = _text("加班费怎么算", 7_500_000_000_000_000_002)
+    during = threading.Thread(target=lambda: answers.append(wechat.post(text)))
+    during.start()
+    time.sleep(1.5)  # the restart takes a second and a half; WeChat's try is still waiting
+    database.set(PASS)
+    during.join(10)
+    [answer] = answers
+    assert answer.status_code == 200  # acknowledged: the answer came in the reply or follows by customer service
+    stored = session.scalars(select(InboundMessage).where(InboundMessage.openid == OPENID)).all()
+    assert sorted(row.fields["MsgId"] for row in stored) == [str(7_500_000_000_000_000_000 + n) for n in (1, 2)]
