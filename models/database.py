@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def make_engine(url: str, **options) -> Engine:
@@ -32,3 +41,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return a session factory whose objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def through_outage(
+    step: Callable[[], T], until: float, waits: Sequence[float], after_error: Callable[[], None] = lambda: None
+) -> T:
+    """Run a database step, and again while the database is out (restarting), until time.monotonic() `until`.
+
+    `waits` are the pauses between tries, the last one repeated; `after_error` cleans up (a session's rollback).
+    The step's error is raised when the next try would come too late.
+    """
+    pauses = iter(waits)
+    told = False  # once per step, not at every try of an outage
+    while True:
+        try:
+            return step()
+        except (OperationalError, InterfaceError) as error:
+            after_error()
+            wait = next(pauses, waits[-1])
+            if time.monotonic() + wait > until:
+                raise
+            if not told:
+                log.warning("database unavailable (%s); trying again", error.orig)
+                told = True
+            time.sleep(wait)

@@ -39,10 +39,10 @@ import redis
 import requests
 import urllib3
 from flask import current_app
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from models import push_delivery as ledger
 from models.base import LOCAL_TZ, utcnow
+from models.database import through_outage
 from models.push_audience import mass_text, subscribe_message
 from models.push_delivery import IN_DOUBT, Claimed, Unit
 from models.push_ledger import pause
@@ -170,18 +170,7 @@ def _through_outage(step: Callable[[], T], lease: int) -> T:
     WeChat's answers to a block in flight live only in memory: were the sender to give up on them, their rows
     would be skipped as in doubt once their lease ran out, though WeChat took them.
     """
-    deadline = time.monotonic() + lease / 2
-    waits = iter(OUTAGE_WAITS)
-    while True:
-        try:
-            return step()
-        except (OperationalError, InterfaceError) as error:
-            db.session.rollback()
-            wait = next(waits, OUTAGE_WAITS[-1])
-            if time.monotonic() + wait > deadline:
-                raise
-            log.warning("push ledger: database unavailable (%s); trying again in %s s", error.orig, wait)
-            time.sleep(wait)
+    return through_outage(step, time.monotonic() + lease / 2, OUTAGE_WAITS, db.session.rollback)
 
 
 def _claim(push_id: int, unit: Unit, block: int, lease: int) -> list[Claimed]:

@@ -8,14 +8,15 @@ import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from functools import partial
 
 from flask import Flask, current_app
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.core import Context
 from bot.handlers import bot, converses
 from bot.messages import Incoming, Reply
 from bot.state import LockAhead, RedisStateStore, StoreUnavailable
+from models.database import through_outage
 from models.inbound import (
     ANSWERED,
     CUSTOMER_SERVICE,
@@ -102,14 +103,8 @@ def _store(started: float, **row) -> tuple[int, InboundMessage | None]:
 
     Answering 503 at once would let WeChat's three tries all pass within the first seconds of an outage.
     """
-    budget = runtime().reply_seconds
-    while True:
-        try:
-            return store_inbound(db.engine, lease_seconds=LEASE_SECONDS, **row)
-        except (OperationalError, InterfaceError):
-            if time.monotonic() - started + OUTAGE_POLL > budget:
-                raise
-            time.sleep(OUTAGE_POLL)
+    store = partial(store_inbound, db.engine, lease_seconds=LEASE_SECONDS, **row)
+    return through_outage(store, started + runtime().reply_seconds, (OUTAGE_POLL,))
 
 
 def _earlier_answer(row: InboundMessage) -> Reply | None:
